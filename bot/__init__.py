@@ -1,0 +1,1 @@
+"""idebot: the collaboration agreement with the non-profit sector, in a chat."""

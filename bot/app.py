@@ -1,0 +1,85 @@
+"""Building the `Application`: one place that wires settings, storage, translations and
+handlers together. Nothing is opened at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import Bot, BotCommand
+from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.context import BotData, CustomContext, IdeApplication
+from bot.i18n import I18n
+from handlers import errors, fallback, language, start
+from handlers.menu import COMMANDS
+from storage import migrate
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+LOCAL_TOKEN = "0:local"  # noqa: S105  (not a secret: any token will do for the local Bot API)
+FEATURES = (start, language)  # fallback is registered after every feature: it takes the rest
+
+
+def build_application(settings: Settings, request: BaseRequest | None = None) -> IdeApplication:
+    """The bot, talking to Telegram, or to whatever Bot API `request` answers for."""
+    token = settings.telegram_bot_token
+    builder = (
+        ApplicationBuilder()
+        .token(token.get_secret_value() if token else LOCAL_TOKEN)
+        .base_url(settings.telegram_api_base_url)
+        .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app: IdeApplication = builder.build()  # type: ignore[assignment]
+    app.bot_data.settings = settings
+    for feature in (*FEATURES, fallback, errors):
+        feature.register(app)
+    return app
+
+
+async def _post_init(app: IdeApplication) -> None:
+    settings = app.bot_data.settings
+    assert settings is not None
+    db = Database.connect(settings.resolved_database_url)
+    await migrate.upgrade(db.engine)
+    app.bot_data.db = db
+    app.bot_data.i18n = I18n(settings.default_language, settings.zone)
+    await publish_commands(app.bot, app.bot_data.i18n)
+
+
+async def _post_shutdown(app: IdeApplication) -> None:
+    if app.bot_data.db is not None:
+        await app.bot_data.db.close()
+        app.bot_data.db = None
+
+
+async def publish_commands(bot: Bot, i18n: I18n) -> None:
+    """The command menu in every language, and in the default language for everyone else."""
+    for code in (None, *SUPPORTED_LANGUAGES):
+        t = i18n.translator(code)
+        commands = [BotCommand(name, t.lazy(description)) for name, description in COMMANDS]
+        await bot.set_my_commands(commands, language_code=code)
+
+
+@asynccontextmanager
+async def running(app: IdeApplication) -> AsyncIterator[IdeApplication]:
+    """Start the application as `run_polling` would, minus the polling (console, tests)."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+        await app.shutdown()

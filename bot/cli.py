@@ -1,0 +1,116 @@
+"""The `idebot` command: run the bot, chat in the console, manage the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from urllib.parse import urlsplit
+
+from telegram import Update
+
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_CONFIG = 2
+
+NO_TOKEN = """\
+idebot: TELEGRAM_BOT_TOKEN is not set.
+  To run on Telegram, create a bot with @BotFather (https://t.me/BotFather, /newbot),
+  then: TELEGRAM_BOT_TOKEN=123456:ABC... idebot run
+  To try the bot right here without Telegram: idebot shell"""  # noqa: S105  (help, not a secret)
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # durations as timedelta, PTB's coming default
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "action"):
+        parser.print_help()
+        return 0
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"idebot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    logging.basicConfig(
+        level=getattr(args, "log_level", None) or settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return int(args.action(settings, args) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="idebot",
+        description="A Telegram bot for a municipality's agreement with the non-profit sector.",
+        epilog="Configuration comes from environment variables and .env; see README.md.",
+    )
+    commands = parser.add_subparsers(title="commands")
+
+    run = commands.add_parser("run", help="run on Telegram (long polling, or a webhook)")
+    run.set_defaults(action=_run)
+
+    shell = commands.add_parser("shell", help="chat with the bot in this terminal, no Telegram")
+    shell.add_argument("--user-id", type=int, default=1, help="your Telegram user id (default 1)")
+    shell.add_argument(
+        "--language-code", default=None, help="Telegram's language_code for you, e.g. ar"
+    )
+    shell.set_defaults(action=_shell, log_level="WARNING")  # keep the chat readable
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(title="db commands", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply all migrations")
+    upgrade.set_defaults(action=_db_upgrade)
+    return parser
+
+
+def _run(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.app import build_application  # noqa: PLC0415  (keeps --help fast)
+
+    if settings.telegram_bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    app = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def _shell(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.shell import run_shell  # noqa: PLC0415
+
+    asyncio.run(run_shell(settings, user_id=args.user_id, language_code=args.language_code))
+    return 0
+
+
+def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage import migrate  # noqa: PLC0415
+    from storage.db import Database  # noqa: PLC0415
+
+    async def upgrade() -> None:
+        db = Database.connect(settings.resolved_database_url)
+        try:
+            await migrate.upgrade(db.engine)
+        finally:
+            await db.close()
+
+    asyncio.run(upgrade())
+    print("idebot: database is up to date", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""The typed context every handler receives: settings, database and translations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.i18n import I18n
+from storage.db import Database
+
+
+@dataclass
+class BotData:
+    """Services shared by all handlers. Settings are set when the application is built;
+    the database and catalogs in `post_init`, so nothing is opened at import time."""
+
+    settings: Settings | None = None
+    db: Database | None = None
+    i18n: I18n | None = None
+
+
+T = TypeVar("T")
+
+UserData = dict[object, object]
+ChatData = dict[object, object]
+
+
+class CustomContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
+    @property
+    def settings(self) -> Settings:
+        return _ready(self.bot_data.settings, "settings")
+
+    @property
+    def db(self) -> Database:
+        return _ready(self.bot_data.db, "database")
+
+    @property
+    def i18n(self) -> I18n:
+        return _ready(self.bot_data.i18n, "translations")
+
+
+IdeApplication = Application[ExtBot[None], CustomContext, UserData, ChatData, BotData, None]
+
+
+def _ready(value: T | None, what: str) -> T:
+    if value is None:
+        raise RuntimeError(f"the application's {what} are not set up yet (post_init has not run)")
+    return value

@@ -1,0 +1,31 @@
+"""The main menu and the command list: only features that exist appear here."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import LazyText, Translator, lazy_pgettext
+
+MENU = "menu:"
+MENU_LANGUAGE = MENU + "language"
+MENU_HELP = MENU + "help"
+
+COMMANDS: tuple[tuple[str, LazyText], ...] = (
+    ("start", lazy_pgettext("commands", "Welcome and main menu")),
+    ("language", lazy_pgettext("commands", "Choose your language")),
+    ("help", lazy_pgettext("commands", "What I can do")),
+)
+
+
+def main_menu(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t.pgettext("menu", "🌐 Language"), callback_data=MENU_LANGUAGE)],
+            [InlineKeyboardButton(t.pgettext("menu", "❓ Help"), callback_data=MENU_HELP)],
+        ]
+    )
+
+
+def command_list(t: Translator) -> str:
+    """One line per command: `/name — description`."""
+    return "\n".join(f"/{name} — {t.lazy(description)}" for name, description in COMMANDS)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, sessions, repository functions and migrations."""

@@ -1,0 +1,78 @@
+"""The `idebot` command as an operator meets it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def idebot(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    clean |= {"DATA_DIR": str(tmp_path / "data"), "ADMIN_IDS": ""}
+    return clean
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("TIMEZONE", "Mars/Olympus"), ("ADMIN_IDS", "12,abc"), ("DEFAULT_LANGUAGE", "de")],
+)
+def test_invalid_configuration_is_one_line_naming_the_variable(
+    env: dict[str, str], variable: str, value: str
+) -> None:
+    result = idebot("db", "upgrade", env=env | {variable: value})
+
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert variable in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_without_a_token_explains_how_to_get_one(env: dict[str, str]) -> None:
+    result = idebot("run", env=env)
+
+    assert result.returncode == 2
+    assert "BotFather" in result.stderr
+    assert "idebot shell" in result.stderr
+
+
+def test_help_lists_the_commands(env: dict[str, str]) -> None:
+    result = idebot("--help", env=env)
+
+    assert result.returncode == 0
+    for command in ("run", "shell", "db"):
+        assert command in result.stdout
+
+
+def test_the_console_can_be_scripted_and_remembers_the_language(env: dict[str, str]) -> None:
+    first = idebot("shell", env=env, stdin="/start\n/language\n3\n")
+    assert first.returncode == 0, first.stderr
+    assert "Välkommen" in first.stdout
+    assert "[3] العربية" in first.stdout
+
+    second = idebot("shell", env=env, stdin="/start\n")
+    assert second.returncode == 0, second.stderr
+    assert "مرحب" in second.stdout
+
+
+def test_db_upgrade_creates_the_sqlite_database(env: dict[str, str]) -> None:
+    result = idebot("db", "upgrade", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert (Path(env["DATA_DIR"]) / "idebot.sqlite3").exists()
