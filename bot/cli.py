@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         level=getattr(args, "log_level", None) or settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     return int(args.action(settings, args) or 0)
 
 

@@ -79,7 +79,7 @@ class Translator:
 
     def pgettext(self, context: str, message: str, /, **values: object) -> str:
         """Translate an HTML message template and fill in values, HTML-escaped."""
-        return self._fill(self.translations.pgettext(context, message), message, values)
+        return self._fill(str(self.translations.pgettext(context, message)), message, values)
 
     def npgettext(
         self, context: str, singular: str, plural: str, n: int, /, **values: object

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import User, utcnow
+
+LAST_SEEN_GRANULARITY = timedelta(hours=1)  # coarse on purpose: fewer writes, less tracking
 
 
 async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
@@ -19,7 +23,7 @@ async def seen_user(session: AsyncSession, telegram_id: int, language: str | Non
         user = User(telegram_id=telegram_id, language=language, first_seen=now, last_seen=now)
         session.add(user)
         await session.flush()
-    else:
+    elif now - user.last_seen >= LAST_SEEN_GRANULARITY:
         user.last_seen = now
     return user
 
