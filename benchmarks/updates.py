@@ -22,12 +22,12 @@ from typing import Any
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, CommandHandler, ContextTypes  # noqa: E402
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.app import build_application, running  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.local_api import LocalBotApi, LocalUser  # noqa: E402
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.local_api import LocalBotApi, LocalUser
 
 
 async def echo_start(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,9 +12,12 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.content import available_packs, load_pack
 from bot.context import BotData, CustomContext, IdeApplication
 from bot.i18n import I18n
-from handlers import errors, fallback, language, start
+from bot.knowledge import Knowledge
+from bot.language_detection import Detector
+from handlers import ask, entries, errors, fallback, gaps, handover, language, principles, start
 from handlers.menu import COMMANDS
 from storage import migrate
 from storage.db import Database
@@ -22,7 +25,8 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 LOCAL_TOKEN = "0:local"  # noqa: S105  (not a secret: any token will do for the local Bot API)
-FEATURES = (start, language)  # fallback is registered after every feature: it takes the rest
+# Order matters within group 0: `ask` takes any remaining text, `fallback` everything else.
+FEATURES = (start, language, principles, entries, handover, gaps, ask)
 
 
 def build_application(settings: Settings, request: BaseRequest | None = None) -> IdeApplication:
@@ -45,13 +49,24 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     return app
 
 
+def build_knowledge(settings: Settings) -> Knowledge:
+    """Every pack in the content folder; the configured one must be among them. Raises
+    `ContentError`, naming the file and entry, if any is broken."""
+    folder = settings.content_dir
+    names = set(available_packs(folder)) | {settings.content_pack}
+    return Knowledge({name: load_pack(name, folder) for name in sorted(names)})
+
+
 async def _post_init(app: IdeApplication) -> None:
     settings = app.bot_data.settings
     assert settings is not None
+    knowledge = build_knowledge(settings)  # a broken pack stops the start first
     db = Database.connect(settings.resolved_database_url)
     await migrate.upgrade(db.engine)
     app.bot_data.db = db
     app.bot_data.i18n = I18n(settings.default_language, settings.zone)
+    app.bot_data.knowledge = knowledge
+    app.bot_data.detector = Detector()
     await publish_commands(app.bot, app.bot_data.i18n)
 
 

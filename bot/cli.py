@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Update
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
+from bot.content import ContentError
+
+if TYPE_CHECKING:
+    from bot.knowledge import Result
 
 EXIT_CONFIG = 2
 
@@ -40,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("httpx", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    return int(args.action(settings, args) or 0)
+    try:
+        return int(args.action(settings, args) or 0)
+    except ContentError as error:
+        print(f"idebot: broken content: {error}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +70,20 @@ def _parser() -> argparse.ArgumentParser:
         "--language-code", default=None, help="Telegram's language_code for you, e.g. ar"
     )
     shell.set_defaults(action=_shell, log_level="WARNING")  # keep the chat readable
+
+    ask = commands.add_parser(
+        "ask", help="ask the knowledge base a question (or '-': one per line from stdin)"
+    )
+    ask.add_argument("question", help="the question, or - to read questions from stdin")
+    ask.add_argument("--pack", default=None, help="content pack (default: CONTENT_PACK)")
+    ask.add_argument(
+        "--lang",
+        choices=SUPPORTED_LANGUAGES,
+        default=None,
+        help="language of the question (default: detected, else DEFAULT_LANGUAGE)",
+    )
+    ask.add_argument("--json", action="store_true", help="print JSON (always with -)")
+    ask.set_defaults(action=_ask, log_level="WARNING")
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands", required=True)
@@ -95,6 +119,69 @@ def _shell(settings: Settings, args: argparse.Namespace) -> int:
 
     asyncio.run(run_shell(settings, user_id=args.user_id, language_code=args.language_code))
     return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_knowledge  # noqa: PLC0415
+    from bot.asking import answer  # noqa: PLC0415
+    from bot.language_detection import Detector  # noqa: PLC0415
+
+    knowledge = build_knowledge(settings)
+    pack = args.pack or settings.content_pack
+    if pack not in knowledge.packs:
+        print(
+            f"idebot: no content pack {pack!r} (have {sorted(knowledge.packs)})", file=sys.stderr
+        )
+        return EXIT_CONFIG
+    detector = Detector()
+
+    def one(question: str) -> Result:
+        if args.lang:
+            return knowledge.ask(pack, args.lang, question)
+        return answer(knowledge, detector, pack, settings.default_language, question).result
+
+    if args.question == "-":
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(_as_json(one(line.strip())), ensure_ascii=False), flush=True)
+        return 0
+    result = one(args.question)
+    if args.json:
+        print(json.dumps(_as_json(result), ensure_ascii=False, indent=2))
+    else:
+        print(_as_text(result))
+    return 0
+
+
+def _as_json(result: Result) -> dict[str, object]:
+    return {
+        "question": result.question,
+        "language": result.language,
+        "confident": result.confident,
+        "answers": [
+            {
+                "id": hit.entry.id,
+                "title": hit.entry.title,
+                "score": round(hit.score, 3),
+                "source": hit.entry.source,
+                "text": hit.entry.body,
+            }
+            for hit in result.hits
+        ],
+    }
+
+
+def _as_text(result: Result) -> str:
+    if not result.hits:
+        return f"[{result.language}] no answer"
+    lines = [f"[{result.language}] {'answer' if result.confident else 'not sure; closest'}:"]
+    for number, hit in enumerate(result.hits, start=1):
+        lines.append(f"{number}. {hit.entry.title} ({hit.entry.id}, score {hit.score:.2f})")
+        lines.append(f"   source: {hit.entry.source}")
+        if number == 1 and result.confident:
+            lines.append("")
+            lines.append(hit.entry.body)
+    return "\n".join(lines)
 
 
 def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     default_language: Language = "sv"
     timezone: str = "Europe/Stockholm"
     content_pack: str = Field(default="sodertalje", pattern=r"^[a-z0-9_-]+$")
+    content_dir: Path = PROJECT_ROOT / "content"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"

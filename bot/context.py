@@ -8,7 +8,10 @@ from typing import TypeVar
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.content import Pack
 from bot.i18n import I18n
+from bot.knowledge import Knowledge
+from bot.language_detection import Detector
 from storage.db import Database
 
 
@@ -20,6 +23,8 @@ class BotData:
     settings: Settings | None = None
     db: Database | None = None
     i18n: I18n | None = None
+    knowledge: Knowledge | None = None
+    detector: Detector | None = None
 
 
 T = TypeVar("T")
@@ -40,6 +45,19 @@ class CustomContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
     @property
     def i18n(self) -> I18n:
         return _ready(self.bot_data.i18n, "translations")
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return _ready(self.bot_data.knowledge, "knowledge index")
+
+    @property
+    def detector(self) -> Detector:
+        return _ready(self.bot_data.detector, "language detector")
+
+    @property
+    def pack(self) -> Pack:
+        """The agreement this bot explains (`CONTENT_PACK`)."""
+        return self.knowledge.packs[self.settings.content_pack]
 
 
 IdeApplication = Application[ExtBot[None], CustomContext, UserData, ChatData, BotData, None]

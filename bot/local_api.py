@@ -417,7 +417,9 @@ class LocalBotApi(BaseRequest):
 
     # -- the person's side -----------------------------------------------------------------
 
-    def incoming(self, chat_id: int, user: JSON, text: str) -> JSON:
+    def incoming(
+        self, chat_id: int, user: JSON, text: str, reply_to: Message | None = None
+    ) -> JSON:
         """Record a message a person sends, and return it as an update."""
         chat = self._chats[chat_id]
         message = Message(chat_id, chat.next_id, from_bot=False, text=text, html=text)
@@ -425,6 +427,9 @@ class LocalBotApi(BaseRequest):
         chat.messages[message.message_id] = message
         data = self.message_json(message)
         data["from"] = user
+        if reply_to is not None:
+            message.reply_to = reply_to.message_id
+            data["reply_to_message"] = self.message_json(reply_to)
         entities = _command_entities(text)
         if entities:
             data["entities"] = entities
@@ -470,9 +475,10 @@ class LocalUser:
     def id(self) -> int:
         return int(self.user["id"])
 
-    async def send(self, text: str) -> list[Message]:
-        """Send a text message; return the bot's messages sent or edited in reply."""
-        return await self._deliver(self.api.incoming(self.chat_id, self.user, text))
+    async def send(self, text: str, reply_to: Message | None = None) -> list[Message]:
+        """Send a text message (optionally as a reply); return the bot's messages sent or
+        edited in this chat in response."""
+        return await self._deliver(self.api.incoming(self.chat_id, self.user, text, reply_to))
 
     async def press(self, label: str, message: Message | None = None) -> list[Message]:
         """Press the button whose text contains `label` on `message` (default: the last one

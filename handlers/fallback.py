@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import CustomContext, IdeApplication
+from bot.i18n import Translator
 from handlers.menu import command_list, main_menu
 from handlers.turn import Turn, with_turn
 
@@ -50,10 +51,14 @@ async def group_command(update: Update, context: CustomContext, turn: Turn) -> N
 
 @with_turn
 async def unknown_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    await answer_stale(update, turn.t)
+
+
+async def answer_stale(update: Update, t: Translator) -> None:
     """A stale or forged button: say so, change nothing."""
     if update.callback_query:
         await update.callback_query.answer(
-            turn.t.pgettext("fallback", "This button no longer works. Send /start for the menu."),
+            t.pgettext("fallback", "This button no longer works. Send /start for the menu."),
             show_alert=True,
         )
 

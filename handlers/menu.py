@@ -9,9 +9,13 @@ from bot.i18n import LazyText, Translator, lazy_pgettext
 MENU = "menu:"
 MENU_LANGUAGE = MENU + "language"
 MENU_HELP = MENU + "help"
+MENU_PRINCIPLES = MENU + "principles"
+MENU_ASK = MENU + "ask"
 
 COMMANDS: tuple[tuple[str, LazyText], ...] = (
     ("start", lazy_pgettext("commands", "Welcome and main menu")),
+    ("principles", lazy_pgettext("commands", "Read the principles of the agreement")),
+    ("ask", lazy_pgettext("commands", "Ask a question about the agreement")),
     ("language", lazy_pgettext("commands", "Choose your language")),
     ("help", lazy_pgettext("commands", "What I can do")),
 )
@@ -20,8 +24,22 @@ COMMANDS: tuple[tuple[str, LazyText], ...] = (
 def main_menu(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(t.pgettext("menu", "🌐 Language"), callback_data=MENU_LANGUAGE)],
-            [InlineKeyboardButton(t.pgettext("menu", "❓ Help"), callback_data=MENU_HELP)],
+            [
+                InlineKeyboardButton(
+                    t.pgettext("menu", "📖 The principles"), callback_data=MENU_PRINCIPLES
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    t.pgettext("menu", "💬 Ask a question"), callback_data=MENU_ASK
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    t.pgettext("menu", "🌐 Language"), callback_data=MENU_LANGUAGE
+                ),
+                InlineKeyboardButton(t.pgettext("menu", "❓ Help"), callback_data=MENU_HELP),
+            ],
         ]
     )
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
 
 from bot.context import CustomContext
 from bot.i18n import Translator, normalise_language
@@ -44,9 +45,28 @@ class Turn:
         query = self.update.callback_query
         if query is None:
             raise ValueError("only a button press can edit its message")
-        await query.edit_message_text(
-            self.t.directional(text), parse_mode=ParseMode.HTML, reply_markup=keyboard
-        )
+        try:
+            await query.edit_message_text(
+                self.t.directional(text), parse_mode=ParseMode.HTML, reply_markup=keyboard
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message:  # a double tap shows the same thing twice
+                raise
+
+    async def drop_buttons(self, prefix: str) -> None:
+        """Remove from the pressed message the rows with buttons whose data starts with
+        `prefix` (a vote or a choice that has been made)."""
+        query = self.update.callback_query
+        message = query.message if query else None
+        markup = getattr(message, "reply_markup", None)
+        if query is None or not isinstance(markup, InlineKeyboardMarkup):
+            return
+        rows = [
+            row
+            for row in markup.inline_keyboard
+            if not any(str(button.callback_data or "").startswith(prefix) for button in row)
+        ]
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
 
 
 Handler = Callable[[Update, CustomContext, Turn], Coroutine[Any, Any, R]]

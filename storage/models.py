@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, MetaData, String, false, func
+from sqlalchemy import BigInteger, DateTime, Dialect, Index, MetaData, String, false, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+MAX_QUESTION = 1000  # characters of a question kept; longer ones are cut
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -54,3 +56,27 @@ class User(Base):
     first_seen: Mapped[datetime] = mapped_column(server_default=func.now())
     last_seen: Mapped[datetime] = mapped_column(server_default=func.now())
     subscribed: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class Question(Base):
+    """A question asked in the chat: kept to improve the content (see /gaps) and to relay a
+    staff answer. Personal data: only the asker's Telegram id."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    pack: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(String(MAX_QUESTION))
+    entry_id: Mapped[str | None] = mapped_column(String(80))
+    confident: Mapped[bool]
+    helpful: Mapped[bool | None]
+    forwarded_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    forwarded_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    __table_args__ = (
+        Index("ix_questions_forwarded", "forwarded_chat_id", "forwarded_message_id"),
+    )

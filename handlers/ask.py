@@ -1,0 +1,151 @@
+"""Questions in your own words: the best passage with its source, or an honest "not sure"
+with the closest topics and a way to ask the municipality."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.asking import Answer, answer
+from bot.context import CustomContext, IdeApplication
+from bot.i18n import Translator, native_name
+from handlers import handover
+from handlers.entries import SHOW, entry_buttons, entry_text, send_long
+from handlers.fallback import answer_stale
+from handlers.language import SWITCH
+from handlers.menu import MENU_ASK
+from handlers.turn import Turn, with_turn
+from storage import questions
+
+FEEDBACK = "fb:"  # fb:<question id>:y|n
+
+
+@with_turn
+async def ask_text(update: Update, context: CustomContext, turn: Turn) -> None:
+    message = update.effective_message
+    if message is None or not message.text or update.effective_user is None:
+        return
+    await respond(context, turn, update.effective_user.id, message.text)
+
+
+@with_turn
+async def ask_command(update: Update, context: CustomContext, turn: Turn) -> None:
+    question = " ".join(context.args or [])
+    if question and update.effective_user:
+        await respond(context, turn, update.effective_user.id, question)
+    else:
+        await turn.reply(_prompt(turn.t))
+
+
+@with_turn
+async def ask_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    if update.callback_query:
+        await update.callback_query.answer()
+    await turn.reply(_prompt(turn.t))
+
+
+async def respond(context: CustomContext, turn: Turn, user_id: int, text: str) -> None:
+    found = answer(
+        context.knowledge, context.detector, context.settings.content_pack, turn.t.language, text
+    )
+    best = found.result.best
+    asked = await questions.add_question(
+        turn.session,
+        user_id=user_id,
+        pack=context.settings.content_pack,
+        language=found.language,
+        text=text,
+        entry_id=best.entry.id if best else None,
+        confident=found.result.confident,
+    )
+    turn.t = context.i18n.translator(found.language)
+    if found.result.confident and best:
+        rows = entry_buttons(turn.t, best.entry)
+        rows += [
+            [InlineKeyboardButton("↪ " + hit.entry.title, callback_data=SHOW + hit.entry.id)]
+            for hit in found.result.see_also()
+        ]
+        rows.append(_feedback_row(turn.t, asked.id))
+        rows += _switch_row(turn.t, found)
+        await send_long(
+            turn, entry_text(turn.t, context.pack, best.entry), InlineKeyboardMarkup(rows)
+        )
+        return
+    await _not_sure(context, turn, found, asked.id)
+
+
+async def _not_sure(context: CustomContext, turn: Turn, found: Answer, question_id: int) -> None:
+    t = turn.t
+    lines = [t.pgettext("ask", "I'm not sure I have the answer to that.")]
+    rows = [
+        [InlineKeyboardButton(hit.entry.title, callback_data=SHOW + hit.entry.id)]
+        for hit in found.result.hits
+    ]
+    if rows:
+        lines.append(t.pgettext("ask", "Perhaps one of these topics helps:"))
+    lines.append(handover.contact_line(context, t))
+    rows += handover.offer_row(context, t, question_id)
+    rows += _switch_row(t, found)
+    await turn.reply("\n\n".join(line for line in lines if line), InlineKeyboardMarkup(rows))
+
+
+@with_turn
+async def feedback_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    query = update.callback_query
+    if query is None or query.from_user is None or query.message is None:
+        return
+    question_id, _, verdict = (query.data or "").removeprefix(FEEDBACK).partition(":")
+    if (
+        not question_id.isdigit()
+        or verdict not in {"y", "n"}
+        or not await questions.set_helpful(
+            turn.session, int(question_id), query.from_user.id, verdict == "y"
+        )
+    ):
+        await answer_stale(update, turn.t)
+        return
+    await query.answer(turn.t.pgettext("ask", "Thank you for telling us!"))
+    await turn.drop_buttons(FEEDBACK)
+    if verdict == "n":
+        text = turn.t.pgettext("ask", "Sorry that did not help.")
+        rows = handover.offer_row(context, turn.t, int(question_id))
+        contact = handover.contact_line(context, turn.t)
+        await turn.reply(
+            "\n\n".join(p for p in (text, contact) if p),
+            InlineKeyboardMarkup(rows) if rows else None,
+        )
+
+
+def _prompt(t: Translator) -> str:
+    return t.pgettext(
+        "ask",
+        "Write your question in your own words, in any of my languages. For example: "
+        "<i>How can our association join?</i>",
+    )
+
+
+def _feedback_row(t: Translator, question_id: int) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            t.pgettext("ask", "👍 This helped"), callback_data=f"{FEEDBACK}{question_id}:y"
+        ),
+        InlineKeyboardButton(
+            t.pgettext("ask", "👎 Not really"), callback_data=f"{FEEDBACK}{question_id}:n"
+        ),
+    ]
+
+
+def _switch_row(t: Translator, found: Answer) -> list[list[InlineKeyboardButton]]:
+    if found.switch_to is None:
+        return []
+    label = t.pgettext("ask", "Use {language} from now on", language=native_name(found.switch_to))
+    return [[InlineKeyboardButton(label, callback_data=SWITCH + found.switch_to)]]
+
+
+def register(app: IdeApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("ask", ask_command, filters=private))
+    app.add_handler(CallbackQueryHandler(ask_menu_button, pattern=f"^{MENU_ASK}$"))
+    app.add_handler(CallbackQueryHandler(feedback_button, pattern=f"^{FEEDBACK}"))
+    # Any other text in a private chat is a question (registered after the commands).
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, ask_text))

@@ -1,0 +1,70 @@
+"""/gaps for staff: what the bot could not answer, and what did not help, by language."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from markupsafe import escape
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot.context import CustomContext, IdeApplication
+from bot.i18n import native_name
+from handlers.entries import send_long
+from handlers.turn import Turn, with_turn
+from storage import questions
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+PERIOD = timedelta(days=30)
+PER_LANGUAGE = 20
+
+
+@with_turn
+async def gaps_command(update: Update, context: CustomContext, turn: Turn) -> None:
+    person = update.effective_user
+    if person is None or not context.settings.is_admin(person.id):
+        log.warning("user %s tried /gaps without being staff", person.id if person else None)
+        await turn.reply(turn.t.pgettext("staff", "This command is for municipal staff."))
+        return
+    t = turn.t
+    pack = context.settings.content_pack
+    found = await questions.gaps(turn.session, utcnow() - PERIOD, pack)
+    if not found:
+        await turn.reply(
+            t.pgettext("gaps", "No unanswered or unhelpful questions in the last 30 days.")
+        )
+        return
+    parts = [t.pgettext("gaps", "<b>Unanswered and unhelpful questions, last 30 days</b>")]
+    for language in sorted({q.language for q in found}):
+        asked = [q for q in found if q.language == language]
+        lines = [
+            t.npgettext(
+                "gaps",
+                "<b>{language}</b>: {n} question",
+                "<b>{language}</b>: {n} questions",
+                len(asked),
+                language=native_name(language),
+            )
+        ]
+        for question in asked[:PER_LANGUAGE]:
+            mark = "👎" if question.helpful is False else "?"
+            when = t.datetime(question.created_at, "d MMM")
+            lines.append(f"{mark} {escape(question.text)} <i>({escape(when)})</i>")
+        parts.append("\n".join(lines))
+    counts = await questions.feedback_counts(turn.session, pack)
+    if counts:
+        lines = [
+            t.pgettext("gaps", "<b>Did the answers help?</b> (👍 / 👎 per entry and language)")
+        ]
+        for (entry, language), (up, down) in sorted(counts.items()):
+            if up or down:
+                lines.append(f"{escape(entry)} ({language}): 👍 {up} / 👎 {down}")
+        parts.append("\n".join(lines))
+    await send_long(turn, "\n\n".join(parts), None)
+
+
+def register(app: IdeApplication) -> None:
+    app.add_handler(CommandHandler("gaps", gaps_command, filters=filters.ChatType.PRIVATE))

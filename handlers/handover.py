@@ -1,0 +1,163 @@
+"""Handing a question over to the municipality's contact point, with the asker's consent,
+and relaying the staff's reply back. Staff see the question only, never who asked."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import CustomContext, IdeApplication
+from bot.i18n import Translator, native_name
+from handlers.fallback import answer_stale
+from handlers.turn import Turn, with_turn
+from storage import questions, users
+from storage.models import Question
+
+log = logging.getLogger(__name__)
+
+OFFER = "ho:"  # ho:<question id>    "Ask the municipality"
+SEND = "hs:"  # hs:<question id>     consent given: send it
+CANCEL = "hc:"  # hc:<question id>   do not send
+
+
+def contact_line(context: CustomContext, t: Translator) -> str:
+    """How to reach the contact point directly, when e-mail or phone are configured."""
+    settings = context.settings
+    ways = " · ".join(way for way in (settings.contact_email, settings.contact_phone) if way)
+    if not ways:
+        return ""
+    return t.pgettext(
+        "handover",
+        "You can also contact {contact}: {ways}",
+        contact=settings.contact_name,
+        ways=ways,
+    )
+
+
+def offer_row(
+    context: CustomContext, t: Translator, question_id: int
+) -> list[list[InlineKeyboardButton]]:
+    if context.settings.contact_chat_id is None:
+        return []
+    label = t.pgettext("handover", "📨 Ask the municipality")
+    return [[InlineKeyboardButton(label, callback_data=f"{OFFER}{question_id}")]]
+
+
+async def _own_question(update: Update, turn: Turn, prefix: str) -> Question | None:
+    """The question a button names, if the presser asked it."""
+    query = update.callback_query
+    raw = (query.data or "").removeprefix(prefix) if query else ""
+    question = await questions.get_question(turn.session, int(raw)) if raw.isdigit() else None
+    if (
+        query is None
+        or question is None
+        or query.from_user is None
+        or question.user_id != query.from_user.id
+    ):
+        await answer_stale(update, turn.t)
+        return None
+    await query.answer()
+    return question
+
+
+@with_turn
+async def offer_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    question = await _own_question(update, turn, OFFER)
+    if question is None:
+        return
+    text = turn.t.pgettext(
+        "handover",
+        "I can send your question to {contact}. They will answer here, through me. They see "
+        "your question only, not your name or phone number. Send it?",
+        contact=context.settings.contact_name,
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    turn.t.pgettext("handover", "✅ Send"), callback_data=f"{SEND}{question.id}"
+                ),
+                InlineKeyboardButton(
+                    turn.t.pgettext("handover", "✖ Don't send"),
+                    callback_data=f"{CANCEL}{question.id}",
+                ),
+            ]
+        ]
+    )
+    await turn.reply(text, keyboard)
+
+
+@with_turn
+async def send_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    question = await _own_question(update, turn, SEND)
+    chat_id = context.settings.contact_chat_id
+    if question is None or chat_id is None:
+        return
+    if question.forwarded_message_id is None:
+        staff = context.i18n.translator(context.settings.default_language)
+        text = staff.pgettext(
+            "handover",
+            "<b>Question #{number}</b> from the chat ({language}):\n\n{question}\n\n"
+            "<i>Reply to this message to answer; the bot passes your reply on.</i>",
+            number=question.id,
+            language=native_name(question.language),
+            question=question.text,
+        )
+        sent = await context.bot.send_message(
+            chat_id, staff.directional(text), parse_mode=ParseMode.HTML
+        )
+        await questions.mark_forwarded(turn.session, question.id, chat_id, sent.message_id)
+    await turn.edit(turn.t.pgettext("handover", "Sent. The answer will come here in this chat."))
+
+
+@with_turn
+async def cancel_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    if await _own_question(update, turn, CANCEL) is not None:
+        await turn.edit(turn.t.pgettext("handover", "All right, I did not send it."))
+
+
+@with_turn
+async def staff_reply(update: Update, context: CustomContext, turn: Turn) -> None:
+    """A reply in the contact chat to a handed-over question goes to the person who asked."""
+    message = update.effective_message
+    original = message.reply_to_message if message else None
+    if message is None or original is None or not message.text:
+        return
+    question = await questions.find_forwarded(turn.session, message.chat_id, original.message_id)
+    if question is None:
+        return  # staff talking among themselves
+    asker = await users.get_user(turn.session, question.user_id)
+    t = context.i18n.translator(asker.language if asker else question.language)
+    text = t.pgettext(
+        "handover",
+        "<b>Answer from {contact}</b> to your question “{question}”:\n\n{answer}",
+        contact=context.settings.contact_name,
+        question=question.text,
+        answer=message.text,
+    )
+    try:
+        await context.bot.send_message(
+            question.user_id, t.directional(text), parse_mode=ParseMode.HTML
+        )
+    except Forbidden:
+        log.info("question %s: the asker has blocked the bot", question.id)
+        await turn.reply(
+            turn.t.pgettext("handover", "Not delivered: the person has blocked the bot.")
+        )
+        return
+    await questions.mark_answered(turn.session, question)
+    await turn.reply(turn.t.pgettext("handover", "✓ Delivered to the person who asked."))
+
+
+def register(app: IdeApplication) -> None:
+    app.add_handler(CallbackQueryHandler(offer_button, pattern=f"^{OFFER}"))
+    app.add_handler(CallbackQueryHandler(send_button, pattern=f"^{SEND}"))
+    app.add_handler(CallbackQueryHandler(cancel_button, pattern=f"^{CANCEL}"))
+    settings = app.bot_data.settings
+    if settings and settings.contact_chat_id is not None:
+        staff_chat = filters.Chat(settings.contact_chat_id)
+        app.add_handler(MessageHandler(staff_chat & filters.REPLY & filters.TEXT, staff_reply))

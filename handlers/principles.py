@@ -1,0 +1,53 @@
+"""/principles: browse the agreement's principles, their text and commitments."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import CustomContext, IdeApplication
+from handlers.entries import BROWSE, PRINCIPLES, show_or_edit
+from handlers.menu import MENU_PRINCIPLES
+from handlers.turn import Turn, with_turn
+
+
+def principles_view(context: CustomContext, turn: Turn) -> tuple[str, InlineKeyboardMarkup]:
+    t = turn.t
+    info = context.pack.info(t.language)
+    principles = context.pack.principles(t.language)
+    text = t.npgettext(
+        "principles",
+        "<b>{name}</b> ({municipality}) rests on {n} principle. Choose one to read it:",
+        "<b>{name}</b> ({municipality}) rests on {n} principles. Choose one to read it:",
+        len(principles),
+        name=info.name,
+        municipality=info.municipality,
+    )
+    rows = [[InlineKeyboardButton(p.title, callback_data=BROWSE + p.id)] for p in principles]
+    return text, InlineKeyboardMarkup(rows)
+
+
+@with_turn
+async def principles_command(update: Update, context: CustomContext, turn: Turn) -> None:
+    text, keyboard = principles_view(context, turn)
+    await turn.reply(text, keyboard)
+
+
+@with_turn
+async def principles_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    if update.callback_query:
+        await update.callback_query.answer()
+    text, keyboard = principles_view(context, turn)
+    if update.callback_query and update.callback_query.data == PRINCIPLES:
+        await show_or_edit(turn, text, keyboard)  # "« All principles": go back in place
+    else:
+        await turn.reply(text, keyboard)
+
+
+def register(app: IdeApplication) -> None:
+    app.add_handler(
+        CommandHandler("principles", principles_command, filters=filters.ChatType.PRIVATE)
+    )
+    app.add_handler(
+        CallbackQueryHandler(principles_button, pattern=f"^({PRINCIPLES}|{MENU_PRINCIPLES})$")
+    )

@@ -1,0 +1,164 @@
+"""Asking in your own words: answers with sources, feedback, hand-over to the municipality."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import build_application, running
+from bot.context import IdeApplication
+from bot.local_api import LocalBotApi, LocalUser
+from storage.models import Question, User
+from tests.conftest import ADMIN_ID, make_settings
+
+STAFF_CHAT = -100777
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[IdeApplication, LocalBotApi]]:
+    api = LocalBotApi()
+    settings = make_settings(
+        database_url,
+        tmp_path,
+        contact_chat_id=STAFF_CHAT,
+        contact_email="samverkan@example.se",
+        contact_name="Kultur- och fritidskontoret",
+    )
+    async with running(build_application(settings, request=api)) as app:
+        yield app, api
+
+
+def person(bot: tuple[IdeApplication, LocalBotApi], user_id: int, language: str) -> LocalUser:
+    app, api = bot
+    return LocalUser(api, app, user_id, language_code=language)
+
+
+async def test_an_answer_carries_its_source(bot: tuple[IdeApplication, LocalBotApi]) -> None:
+    replies = await person(bot, 1, "sv").send("hur ansöker vi om att gå med i överenskommelsen?")
+
+    answer = replies[-1]
+    assert "Ansluta" in answer.text or "ansluta" in answer.text
+    assert "Källa: Samverkansöverenskommelse mellan idéburen sektor och Södertälje kommun" in answer.text
+    assert any("👍" in label for label in answer.button_texts)
+
+
+async def test_a_question_with_a_typo_finds_the_right_entry(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    replies = await person(bot, 2, "en").send("can we critisize the municipalty and keep our grant")
+
+    assert "Independence" in replies[-1].text
+
+
+async def test_a_question_without_diacritics_finds_the_right_entry(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    replies = await person(bot, 3, "sv").send("far vi kritisera kommunen utan att forlora bidrag")
+
+    assert "Självständighet och oberoende" in replies[-1].text
+
+
+async def test_an_off_topic_question_is_handed_over_and_the_staff_reply_reaches_the_asker(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    app, api = bot
+    asker = person(bot, 4, "ar")
+    staff = LocalUser(api, app, ADMIN_ID, language_code="sv", chat_id=STAFF_CHAT, chat_type="supergroup")
+
+    not_sure = (await asker.send("متى تفتح المكتبة يوم السبت؟"))[-1]
+    assert "samverkan@example.se" in not_sure.text
+    consent = (await asker.press("البلدية", not_sure))[-1]
+    sent = (await asker.press("✅", consent))[-1]
+    assert sent.message_id == consent.message_id
+
+    forwarded = api.bot_messages(STAFF_CHAT)[-1]
+    assert "متى تفتح المكتبة يوم السبت؟" in forwarded.text
+    assert "4" not in forwarded.text.split("\n")[0].replace("#1", ""), "no user id for staff"
+
+    confirmation = await staff.send("Biblioteket öppnar 10:00 på lördagar.", reply_to=forwarded)
+
+    assert "✓" in confirmation[-1].text
+    relayed = api.bot_messages(4)[-1]
+    assert "Biblioteket öppnar 10:00 på lördagar." in relayed.text
+    assert relayed.text.startswith("\u200f"), "in the asker's language, right to left"
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        question = await session.scalar(select(Question).where(Question.user_id == 4))
+    assert question is not None
+    assert question.answered_at is not None
+
+
+async def test_staff_talk_in_the_contact_chat_is_not_relayed(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    app, api = bot
+    staff = LocalUser(api, app, ADMIN_ID, chat_id=STAFF_CHAT, chat_type="supergroup")
+    note = await staff.send("fika kl 15?")
+
+    assert await staff.send("ja!", reply_to=api.messages(STAFF_CHAT)[-1]) == []
+    assert note == []
+
+
+async def test_feedback_is_counted_and_only_the_asker_can_give_it(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    app, _ = bot
+    asker = person(bot, 5, "en")
+    answer = (await asker.send("how can our association join the agreement"))[-1]
+    thumbs_up = next(b["callback_data"] for b in answer.buttons if "👍" in b["text"])
+
+    other = person(bot, 6, "en")
+    await other.send("/start")
+    await other.press_data(thumbs_up, answer)
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        assert await session.scalar(select(Question.helpful).where(Question.user_id == 5)) is None
+
+    await asker.press("👎", answer)
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        assert await session.scalar(select(Question.helpful).where(Question.user_id == 5)) is False
+    assert not any("👍" in label for label in answer.button_texts), "voted: the buttons go"
+    assert any("📨" in label for label in asker.api.bot_messages(5)[-1].button_texts)
+
+
+async def test_gaps_lists_unanswered_questions_for_staff_only(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    await person(bot, 7, "fi").send("missä on lähin uimahalli")
+    await person(bot, 8, "sv").send("hur går vi med i överenskommelsen")
+
+    refused = await person(bot, 9, "en").send("/gaps")
+    assert "staff" in refused[-1].text
+
+    report = "\n".join(m.text for m in await person(bot, ADMIN_ID, "sv").send("/gaps"))
+    assert "missä on lähin uimahalli" in report
+    assert "Suomi" in report
+    assert "hur går vi med" not in report
+
+
+async def test_a_question_clearly_in_another_language_is_answered_in_it_with_an_offer_to_switch(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    app, _ = bot
+    user = person(bot, 10, "sv")
+    answer = (await user.send("Miten meidän yhdistyksemme voi liittyä yhteistyösopimukseen?"))[-1]
+
+    assert "Lähde" in answer.text
+    switch = next(label for label in answer.button_texts if "Suomi" in label)
+    await user.press(switch, answer)
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        assert await session.scalar(select(User.language).where(User.telegram_id == 10)) == "fi"
+
+
+async def test_questions_store_no_more_than_the_user_id(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    columns = set(Question.__table__.columns.keys())
+    assert not columns & {"first_name", "last_name", "username", "phone"}
+    await person(bot, 11, "en").send("x" * 5000)
+    app, _ = bot
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        stored = await session.scalar(select(Question.text).where(Question.user_id == 11))
+    assert stored is not None
+    assert len(stored) == 1000
