@@ -83,10 +83,17 @@ async def _not_sure(context: CustomContext, turn: Turn, found: Answer, question_
     ]
     if rows:
         lines.append(t.pgettext("ask", "Perhaps one of these topics helps:"))
+    else:
+        lines.append(
+            t.pgettext(
+                "ask", "You can read the principles (/principles) or see what I can do (/help)."
+            )
+        )
     lines.append(handover.contact_line(context, t))
     rows += handover.offer_row(context, t, question_id)
     rows += _switch_row(t, found)
-    await turn.reply("\n\n".join(line for line in lines if line), InlineKeyboardMarkup(rows))
+    text = "\n\n".join(line for line in lines if line)
+    await turn.reply(text, InlineKeyboardMarkup(rows) if rows else None)
 
 
 @with_turn

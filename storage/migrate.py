@@ -18,7 +18,7 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Bring the database to `revision`, on a connection of `engine`."""
 
     def run(connection: Connection) -> None:

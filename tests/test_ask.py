@@ -18,7 +18,9 @@ STAFF_CHAT = -100777
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[IdeApplication, LocalBotApi]]:
+async def bot(
+    tmp_path: Path, database_url: str
+) -> AsyncIterator[tuple[IdeApplication, LocalBotApi]]:
     api = LocalBotApi()
     settings = make_settings(
         database_url,
@@ -41,14 +43,19 @@ async def test_an_answer_carries_its_source(bot: tuple[IdeApplication, LocalBotA
 
     answer = replies[-1]
     assert "Ansluta" in answer.text or "ansluta" in answer.text
-    assert "Källa: Samverkansöverenskommelse mellan idéburen sektor och Södertälje kommun" in answer.text
+    assert (
+        "Källa: Samverkansöverenskommelse mellan idéburen sektor och Södertälje kommun"
+        in answer.text
+    )
     assert any("👍" in label for label in answer.button_texts)
 
 
 async def test_a_question_with_a_typo_finds_the_right_entry(
     bot: tuple[IdeApplication, LocalBotApi],
 ) -> None:
-    replies = await person(bot, 2, "en").send("can we critisize the municipalty and keep our grant")
+    replies = await person(bot, 2, "en").send(
+        "can we critisize the municipalty and keep our grant"
+    )
 
     assert "Independence" in replies[-1].text
 
@@ -66,7 +73,9 @@ async def test_an_off_topic_question_is_handed_over_and_the_staff_reply_reaches_
 ) -> None:
     app, api = bot
     asker = person(bot, 4, "ar")
-    staff = LocalUser(api, app, ADMIN_ID, language_code="sv", chat_id=STAFF_CHAT, chat_type="supergroup")
+    staff = LocalUser(
+        api, app, ADMIN_ID, language_code="sv", chat_id=STAFF_CHAT, chat_type="supergroup"
+    )
 
     not_sure = (await asker.send("متى تفتح المكتبة يوم السبت؟"))[-1]
     assert "samverkan@example.se" in not_sure.text

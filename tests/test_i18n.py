@@ -11,6 +11,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.context import IdeApplication
 from bot.i18n import I18n, native_name, normalise_language
 from bot.local_api import LocalBotApi
+from handlers.menu import COMMANDS
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -74,7 +75,7 @@ async def test_the_command_menu_is_published_in_every_language(
     menus = {code: api.commands[("default", code)] for code in ("", *SUPPORTED_LANGUAGES)}
 
     for commands in menus.values():
-        assert [c["command"] for c in commands] == ["start", "language", "help"]
+        assert [c["command"] for c in commands] == [name for name, _ in COMMANDS]
     descriptions = {code: commands[0]["description"] for code, commands in menus.items()}
     assert len(set(descriptions.values()) - {descriptions["sv"]}) == 4, "each language differs"
     assert descriptions[""] == descriptions["sv"], "everyone else gets the default language"
