@@ -12,8 +12,8 @@ from bot.config import PROJECT_ROOT, SUPPORTED_LANGUAGES
 from bot.content import ContentError, load_pack
 from bot.i18n import I18n
 from bot.knowledge import Knowledge, fold, normalise
-from bot.textsplit import split_message
 from bot.telegram_html import to_plain, utf16_length
+from bot.textsplit import split_message
 from handlers.entries import commitments_text, entry_text
 
 CONTENT = PROJECT_ROOT / "content"
