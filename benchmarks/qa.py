@@ -68,8 +68,9 @@ def main() -> None:
         answered[language].append(right and result.confident)
         if args.verbose and not (right and result.confident):
             state = "confident" if result.confident else "not sure"
+            wanted = sorted(expected)
             print(
-                f"  miss [{language}] {question['text']!r}: want {sorted(expected)}, got {ids[:3]} ({state})"
+                f"  miss [{language}] {question['text']!r}: want {wanted}, got {ids[:3]} ({state})"
             )
 
     def share(values: list[bool]) -> float:
