@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from telegram import Bot, BotCommand
 from telegram.ext import ApplicationBuilder, ContextTypes
@@ -17,16 +18,55 @@ from bot.context import BotData, CustomContext, IdeApplication
 from bot.i18n import I18n
 from bot.knowledge import Knowledge
 from bot.language_detection import Detector
-from handlers import ask, entries, errors, fallback, gaps, handover, language, principles, start
+from handlers import (
+    apply,
+    ask,
+    entries,
+    errors,
+    fallback,
+    forum_admin,
+    forums,
+    gaps,
+    handover,
+    inbox,
+    language,
+    newsletter,
+    notices,
+    principles,
+    privacy,
+    register,
+    review,
+    start,
+    subscriptions,
+)
 from handlers.menu import COMMANDS
-from storage import migrate
+from storage import applications, migrate
 from storage.db import Database
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
 LOCAL_TOKEN = "0:local"  # noqa: S105  (not a secret: any token will do for the local Bot API)
-# Order matters within group 0: `ask` takes any remaining text, `fallback` everything else.
-FEATURES = (start, language, principles, entries, handover, gaps, ask)
+# Order matters within group 0: `inbox` takes what no command or button took (text,
+# files), `fallback` (registered after) the rest.
+FEATURES = (
+    start,
+    language,
+    principles,
+    entries,
+    handover,
+    gaps,
+    subscriptions,
+    forums,
+    forum_admin,
+    newsletter,
+    ask,
+    apply,
+    review,
+    register,
+    privacy,
+    inbox,
+)
 
 
 def build_application(settings: Settings, request: BaseRequest | None = None) -> IdeApplication:
@@ -63,14 +103,28 @@ async def _post_init(app: IdeApplication) -> None:
     knowledge = build_knowledge(settings)  # a broken pack stops the start first
     db = Database.connect(settings.resolved_database_url)
     await migrate.upgrade(db.engine)
+    async with db.transaction() as session:  # the retention promise made in the form
+        cutoff = utcnow() - timedelta(days=settings.draft_retention_days)
+        if purged := await applications.purge_drafts(session, cutoff):
+            log.info(
+                "deleted %d application drafts untouched for %d days",
+                purged,
+                settings.draft_retention_days,
+            )
     app.bot_data.db = db
     app.bot_data.i18n = I18n(settings.default_language, settings.zone)
     app.bot_data.knowledge = knowledge
     app.bot_data.detector = Detector()
+    app.bot_data.worker = notices.build_worker(app, db, app.bot_data.i18n)
+    if settings.delivery_worker:  # else tests (or another process) deliver
+        app.bot_data.worker.start()
     await publish_commands(app.bot, app.bot_data.i18n)
 
 
 async def _post_shutdown(app: IdeApplication) -> None:
+    if app.bot_data.worker is not None:
+        await app.bot_data.worker.stop()  # finishes its round: nothing left in flight
+        app.bot_data.worker = None
     if app.bot_data.db is not None:
         await app.bot_data.db.close()
         app.bot_data.db = None

@@ -8,15 +8,18 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Update
 
+from bot import cli_register
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
 from bot.content import ContentError
 
 if TYPE_CHECKING:
+    from bot.forums import ForumFields, ImportReport
     from bot.knowledge import Result
 
 EXIT_CONFIG = 2
@@ -85,10 +88,25 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (always with -)")
     ask.set_defaults(action=_ask, log_level="WARNING")
 
+    forums = commands.add_parser("forums", help="dialogue forums: add from a file, import a feed")
+    forum_commands = forums.add_subparsers(title="forums commands", required=True)
+    add = forum_commands.add_parser(
+        "add", help="add or update forums (by uid) from a TOML file; see README"
+    )
+    add.add_argument("file", type=Path, help="the TOML file")
+    add.set_defaults(action=_forums_add)
+    feed = forum_commands.add_parser(
+        "import", help="create or update forums (by UID) from an iCalendar feed"
+    )
+    feed.add_argument("url", help="http(s):// or webcal:// address of the feed")
+    feed.set_defaults(action=_forums_import)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply all migrations")
     upgrade.set_defaults(action=_db_upgrade)
+    cli_register.add_db_commands(db_commands)
+    cli_register.add_commands(commands)
     return parser
 
 
@@ -182,6 +200,59 @@ def _as_text(result: Result) -> str:
             lines.append("")
             lines.append(hit.entry.body)
     return "\n".join(lines)
+
+
+def _forums_add(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import forums  # noqa: PLC0415
+
+    try:
+        items, publish = forums.load_file(args.file, settings.zone)
+    except forums.ForumError as error:
+        print(f"idebot: cannot add forums: {error.detail or error}", file=sys.stderr)
+        return 1
+    report = asyncio.run(_upsert_forums(settings, items, publish=publish))
+    print(f"idebot: {args.file}: {report.summary()}", file=sys.stderr)
+    return 0
+
+
+def _forums_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import ical  # noqa: PLC0415
+
+    async def fetch() -> tuple[list[ForumFields], list[str]]:
+        data = await ical.fetch_feed(
+            args.url, time_limit=settings.feed_timeout_seconds, max_bytes=settings.feed_max_bytes
+        )
+        return ical.parse_feed(data, settings.zone)
+
+    try:
+        items, notes = asyncio.run(fetch())
+    except ical.FeedError as error:
+        print(f"idebot: cannot import {args.url}: {error}", file=sys.stderr)
+        return 1
+    for note in notes:
+        print(f"idebot: {args.url}: {note}", file=sys.stderr)
+    report = asyncio.run(_upsert_forums(settings, items, publish=False))
+    print(f"idebot: imported {args.url}: {report.summary()}", file=sys.stderr)
+    return 0
+
+
+async def _upsert_forums(
+    settings: Settings, items: list[ForumFields], *, publish: bool
+) -> ImportReport:
+    """Create or update forums by UID; a running bot delivers what this queues."""
+    from bot import forums  # noqa: PLC0415
+    from storage import migrate  # noqa: PLC0415
+    from storage.db import Database  # noqa: PLC0415
+    from storage.models import utcnow  # noqa: PLC0415
+
+    db = Database.connect(settings.resolved_database_url)
+    try:
+        await migrate.upgrade(db.engine)
+        schedule = forums.Schedule(settings.reminder_offsets, settings.reminder_audience)
+        async with db.transaction() as session:
+            return await forums.upsert(session, items, utcnow(), schedule, publish_new=publish)
+    finally:
+        await db.close()
 
 
 def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:

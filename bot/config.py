@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,7 +38,22 @@ class Settings(BaseSettings):
     contact_email: str | None = None
     contact_phone: str | None = None
     contact_chat_id: int | None = None
+    draft_retention_days: int = Field(default=30, ge=1, le=3650)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Dialogue forums and delivery (README: "Dialogue forums and delivery").
+    delivery_rate: float = Field(default=30.0, gt=0, le=10_000)
+    delivery_chat_rate: float = Field(default=1.0, gt=0, le=100)
+    delivery_max_attempts: int = Field(default=5, ge=1, le=100)
+    delivery_lease_seconds: float = Field(default=60.0, ge=1)
+    delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    delivery_worker: bool = True
+    reminder_offsets: Annotated[tuple[timedelta, ...], NoDecode] = (
+        timedelta(days=7),
+        timedelta(days=1),
+    )
+    reminder_audience: Literal["attendees", "subscribers"] = "attendees"
+    feed_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    feed_max_bytes: int = Field(default=2_000_000, ge=1_000)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -47,6 +63,21 @@ class Settings(BaseSettings):
                 int(part) for part in value.replace(";", ",").split(",") if part.strip()
             )
         return value
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _parse_offsets(cls, value: object) -> object:
+        """"7d,1d,2h,30m": how long before a forum each reminder goes out."""
+        if not isinstance(value, str):
+            return value
+        units = {"d": "days", "h": "hours", "m": "minutes"}
+        offsets = []
+        for part in (p.strip() for p in value.split(",")):
+            if part and (part[-1] not in units or not part[:-1].isdigit()):
+                raise ValueError(f"{part!r} is not like 7d, 12h or 30m")
+            if part:
+                offsets.append(timedelta(**{units[part[-1]]: int(part[:-1])}))
+        return tuple(sorted(set(offsets), reverse=True))
 
     @field_validator("timezone")
     @classmethod

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.content import Pack
+from bot.delivery import Worker
 from bot.i18n import I18n
 from bot.knowledge import Knowledge
 from bot.language_detection import Detector
 from storage.db import Database
+from storage.models import utcnow
 
 
 @dataclass
@@ -25,6 +29,8 @@ class BotData:
     i18n: I18n | None = None
     knowledge: Knowledge | None = None
     detector: Detector | None = None
+    worker: Worker | None = None  # the delivery worker, when this process runs one
+    clock: Callable[[], datetime] = utcnow  # tests move time by replacing it
 
 
 T = TypeVar("T")
@@ -53,6 +59,10 @@ class CustomContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
     @property
     def detector(self) -> Detector:
         return _ready(self.bot_data.detector, "language detector")
+
+    def now(self) -> datetime:
+        """The current time, in UTC (tests move it by replacing `bot_data.clock`)."""
+        return self.bot_data.clock()
 
     @property
     def pack(self) -> Pack:

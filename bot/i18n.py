@@ -6,16 +6,16 @@ so a stale or missing `.mo` file can never show users an old text.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -91,7 +91,10 @@ class Translator:
     def lazy(self, text: LazyText) -> str:
         return self.pgettext(text.context, text.message)
 
-    def datetime(self, value: datetime, fmt: str = "medium") -> str:
+    def date(self, value: dt.date, fmt: str = "medium") -> str:
+        return format_date(value, fmt, locale=self.locale)
+
+    def datetime(self, value: dt.datetime, fmt: str = "medium") -> str:
         """A date and time in this locale, in the municipality's time zone."""
         return format_datetime(value, fmt, tzinfo=self.zone, locale=self.locale)
 

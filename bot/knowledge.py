@@ -13,6 +13,7 @@ import logging
 import re
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -37,11 +38,18 @@ ARABIC_LETTERS = str.maketrans(  # hamza forms of alef → alef; ta marbuta → 
 )  # fmt: skip
 FUZZY_CUTOFF = 82  # rapidfuzz ratio, 0-100: one typo in a word of six letters still matches
 FUZZY_MIN_LENGTH = 4
-META_WEIGHT = 1.0  # titles and aliases
-BODY_WEIGHT = 0.6  # the passage itself
+META_WEIGHT = 1.0  # the best-matching title or alias
+BODY_WEIGHT = 0.3  # the passage itself
 CROSS_WEIGHT = 0.3  # the same entry in the other languages
+GENERIC_WEIGHT = 0.2  # words of the agreement's and the municipality's names, and …
+COMMON_SHARE = 0.6  # … words in at least this share of the entries ("association")
+# Characters per n-gram and the n-gram index's weight beside the word indexes: Arabic
+# words share three-letter roots; Finnish and Swedish compounds share longer parts.
+GRAMS: dict[str, tuple[int, float]] = {
+    "sv": (4, 0.1), "en": (4, 0.1), "ar": (3, 0.1), "fi": (4, 0.1), "so": (4, 0.1),
+}  # fmt: skip
 CONFIDENT_SCORE = 2.2
-CONFIDENT_COVERAGE = 0.5
+CONFIDENT_COVERAGE = 0.6
 SEE_ALSO_SHARE = 0.35  # a further hit is worth suggesting if it scores this share of the best
 
 
@@ -74,10 +82,24 @@ class Analyzer:
         self._stemmer = Stemmer.Stemmer(STEMMERS[language]) if language in STEMMERS else None
 
     def terms(self, text: str) -> list[str]:
-        words = WORD.findall(normalise(text, self.language))
-        kept = [w for w in words if w not in self.stopwords and fold(w) not in self.stopwords]
-        stemmed = self._stemmer.stemWords(kept) if self._stemmer else kept
+        stemmed = (
+            self._stemmer.stemWords(self._words(text)) if self._stemmer else self._words(text)
+        )
         return [fold(word) for word in stemmed if len(word) > 1 or word.isdigit()]
+
+    def grams(self, text: str) -> list[str]:
+        """Character n-grams of the words: they match parts of compounds and inflected forms
+        ("yhteistyösopimus" shares "sopi" with "sopimus") where a stemmer cannot."""
+        grams: list[str] = []
+        for word in self._words(text):
+            padded = f"<{fold(word)}>"
+            size = GRAMS[self.language][0]
+            grams.extend(padded[i : i + size] for i in range(max(1, len(padded) - size + 1)))
+        return grams
+
+    def _words(self, text: str) -> list[str]:
+        words = WORD.findall(normalise(text, self.language))
+        return [w for w in words if w not in self.stopwords and fold(w) not in self.stopwords]
 
 
 @dataclass(frozen=True)
@@ -107,29 +129,64 @@ class Result:
 
 
 class LanguageIndex:
-    """BM25 over one pack in one language."""
+    """BM25 over one pack in one language.
 
-    def __init__(self, entries: tuple[Entry, ...], analyzer: Analyzer) -> None:
+    Titles and aliases are indexed one phrase per document, and an entry scores as its best
+    phrase: a question that matches one way of asking counts fully, however many other ways
+    the entry lists. The text itself is a second, broader index. Words of the agreement's
+    and the municipality's names appear in nearly every question and say little about
+    which entry is meant, so they weigh less.
+    """
+
+    def __init__(self, entries: tuple[Entry, ...], analyzer: Analyzer, generic: str) -> None:
         self.entries = entries
         self.analyzer = analyzer
-        meta = [analyzer.terms(" ".join((e.title, e.title, *e.aliases))) for e in entries]
+        phrases: list[list[str]] = []
+        self._owner: list[int] = []
+        for number, entry in enumerate(entries):
+            for phrase in (entry.title, *entry.aliases):
+                terms = analyzer.terms(phrase)
+                if terms:
+                    phrases.append(terms)
+                    self._owner.append(number)
         body = [analyzer.terms(_passage(e)) for e in entries]
-        self._meta = _bm25(meta)
+        self._grams = _bm25(
+            [analyzer.grams(" ".join((e.title, *e.aliases, _passage(e)))) for e in entries]
+        )
+        self._phrases = _bm25(phrases)
         self._body = _bm25(body)
-        self.vocabulary = sorted({term for doc in (*meta, *body) for term in doc})
+        self._owners = np.array(self._owner)
+        self.vocabulary = sorted({term for doc in (*phrases, *body) for term in doc})
         self._known = frozenset(self.vocabulary)
+        common = Counter(term for doc in body for term in set(doc))
+        self._generic = frozenset(analyzer.terms(generic)) | {
+            term for term, count in common.items() if count >= COMMON_SHARE * len(entries)
+        }
+        self._gram_vocabulary = frozenset(self._grams.vocab_dict)
         self._fuzzy_cache: dict[str, str | None] = {}
 
     def scores(self, question: str, *, fuzzy: bool = True) -> tuple[np.ndarray, float]:
         """A score per entry, and the share of the question's words the index knows."""
         terms = self.analyzer.terms(question)
         matched = [t for t in (self._match(term, fuzzy) for term in terms) if t is not None]
+        specific = [t for t in matched if t not in self._generic]
+        generic = [t for t in matched if t in self._generic]
         coverage = len(matched) / len(terms) if terms else 0.0
-        if not matched:
-            return np.zeros(len(self.entries)), coverage
-        meta = self._meta.get_scores(matched)
-        body = self._body.get_scores(matched)
-        return META_WEIGHT * meta + BODY_WEIGHT * body, coverage
+        total = np.zeros(len(self.entries))
+        # A question made only of the names ("what is the agreement?") is about them.
+        generic_weight = GENERIC_WEIGHT if specific else 1.0
+        for chosen, weight in ((specific, 1.0), (generic, generic_weight)):
+            if not chosen:
+                continue
+            phrase_scores = self._phrases.get_scores(chosen)
+            best = np.zeros(len(self.entries))
+            np.maximum.at(best, self._owners, phrase_scores)
+            total += weight * (META_WEIGHT * best + BODY_WEIGHT * self._body.get_scores(chosen))
+        grams = [g for g in self.analyzer.grams(question) if g in self._gram_vocabulary]
+        weight = GRAMS[self.analyzer.language][1]
+        if grams and weight:
+            total += weight * self._grams.get_scores(grams) / max(1, len(grams) ** 0.5)
+        return total, coverage
 
     def _match(self, term: str, fuzzy: bool) -> str | None:
         if term in self._known:
@@ -152,7 +209,9 @@ class Knowledge:
         self.packs = packs
         analyzers = {language: _analyzer(language) for language in SUPPORTED_LANGUAGES}
         self._indexes = {
-            (pack_id, language): LanguageIndex(pack.entries(language), analyzers[language])
+            (pack_id, language): LanguageIndex(
+                pack.entries(language), analyzers[language], _generic_text(pack, language)
+            )
             for pack_id, pack in packs.items()
             for language in SUPPORTED_LANGUAGES
         }
@@ -178,6 +237,11 @@ class Knowledge:
 @cache
 def _analyzer(language: str) -> Analyzer:
     return Analyzer(language)
+
+
+def _generic_text(pack: Pack, language: Language) -> str:
+    info = pack.info(language)
+    return " ".join((info.name, info.municipality, info.document))
 
 
 def _passage(entry: Entry) -> str:

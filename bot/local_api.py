@@ -125,6 +125,7 @@ class LocalBotApi(BaseRequest):
         self.events: list[Event] = []
         self.listeners: list[Callable[[Event], None]] = []
         self.requests: list[tuple[str, JSON]] = []
+        self.files: dict[str, tuple[str, bytes, str]] = {}  # file_id → (name, content, type)
         self._chats: dict[int, _Chat] = {}
         self._random = random.Random(seed)  # noqa: S311  (simulated faults, not security)
         self._timeouts_left = 0
@@ -203,6 +204,14 @@ class LocalBotApi(BaseRequest):
             if request_data and request_data.contains_files
             else {}
         )
+        return await self.call(api_method, params, files)
+
+    async def call(
+        self, api_method: str, params: JSON, files: JSON | None = None
+    ) -> tuple[int, bytes]:
+        """Answer one Bot API call: HTTP status and JSON body (also for serving it over HTTP
+        to other processes, as the broadcast benchmark does)."""
+        files = files or {}
         self.requests.append((api_method, params))
         await asyncio.sleep(0)  # a real round trip yields to the event loop
         if self._timeouts_left > 0:
@@ -288,15 +297,19 @@ class LocalBotApi(BaseRequest):
         caption, source = _parse_text(
             str(params.get("caption", "")), params.get("parse_mode"), MAX_CAPTION, "caption"
         )
-        if "document" not in files:
-            raise bad_request("there is no document in the request")
-        filename, content, mimetype = files["document"]
-        data = content if isinstance(content, bytes) else content.read()
+        if "document" in files:
+            filename, content, mimetype = files["document"]
+            data = content if isinstance(content, bytes) else content.read()
+            document = (str(filename), data, str(mimetype))
+        elif str(params.get("document", "")) in self.files:  # a file_id Telegram knows
+            document = self.files[str(params["document"])]
+        else:
+            raise bad_request("wrong file identifier/HTTP URL specified")
         message = self._store(
             self._chat(params), "", "", _check_markup(params.get("reply_markup"))
         )
         message.caption, message.html = caption, source
-        message.document = (str(filename), data, str(mimetype))
+        message.document = document
         return self._emit("sent", message)
 
     def _edit_message_text(self, params: JSON, _files: JSON) -> JSON:
@@ -406,8 +419,10 @@ class LocalBotApi(BaseRequest):
             filename, content, mimetype = message.document
             data.pop("text")
             data["caption"] = message.caption
+            file_id = f"local-{chat.id}-{message.message_id}"
+            self.files.setdefault(file_id, message.document)
             data["document"] = {
-                "file_id": f"local-{chat.id}-{message.message_id}",
+                "file_id": file_id,
                 "file_unique_id": f"u{chat.id}x{message.message_id}",
                 "file_name": filename,
                 "mime_type": mimetype,
@@ -418,11 +433,18 @@ class LocalBotApi(BaseRequest):
     # -- the person's side -----------------------------------------------------------------
 
     def incoming(
-        self, chat_id: int, user: JSON, text: str, reply_to: Message | None = None
+        self,
+        chat_id: int,
+        user: JSON,
+        text: str,
+        reply_to: Message | None = None,
+        document: tuple[str, bytes, str] | None = None,
+        photo: bool = False,
     ) -> JSON:
-        """Record a message a person sends, and return it as an update."""
+        """Record a message a person sends (text, a file or a photo); return it as an update."""
         chat = self._chats[chat_id]
         message = Message(chat_id, chat.next_id, from_bot=False, text=text, html=text)
+        message.document = document
         chat.next_id += 1
         chat.messages[message.message_id] = message
         data = self.message_json(message)
@@ -430,10 +452,33 @@ class LocalBotApi(BaseRequest):
         if reply_to is not None:
             message.reply_to = reply_to.message_id
             data["reply_to_message"] = self.message_json(reply_to)
+        if photo:
+            data.pop("text", None)
+            data["photo"] = [
+                {"file_id": f"photo-{message.message_id}", "file_unique_id": "p", "width": 90,
+                 "height": 90, "file_size": 1000}
+            ]  # fmt: skip
         entities = _command_entities(text)
         if entities:
             data["entities"] = entities
         return {"update_id": next(self._update_ids), "message": data}
+
+    def member_update(self, chat_id: int, user: JSON, old: str, new: str) -> JSON:
+        """Telegram's `my_chat_member` update: in a private chat, "kicked" means the person
+        blocked the bot, "member" that they unblocked it."""
+        bot_member = {"user": BOT_USER}
+        return {
+            "update_id": next(self._update_ids),
+            "my_chat_member": {
+                "chat": {"id": chat_id, "type": self._chats[chat_id].type},
+                "from": user,
+                "date": int(time.time()),
+                "old_chat_member": {**bot_member, "status": old}
+                | ({"until_date": 0} if old == "kicked" else {}),
+                "new_chat_member": {**bot_member, "status": new}
+                | ({"until_date": 0} if new == "kicked" else {}),
+            },
+        }
 
     def callback(self, message: Message, user: JSON, data: str) -> JSON:
         """A button press as an update (the data need not be on the message: forgeries too)."""
@@ -480,11 +525,27 @@ class LocalUser:
         edited in this chat in response."""
         return await self._deliver(self.api.incoming(self.chat_id, self.user, text, reply_to))
 
+    async def send_document(
+        self, filename: str, content: bytes, mime_type: str, caption: str = ""
+    ) -> list[Message]:
+        """Send a file, as Telegram's 📎 → File does."""
+        update = self.api.incoming(
+            self.chat_id, self.user, caption, document=(filename, content, mime_type)
+        )
+        return await self._deliver(update)
+
+    async def send_photo(self) -> list[Message]:
+        """Send a photo (where the bot may expect a document)."""
+        return await self._deliver(self.api.incoming(self.chat_id, self.user, "", photo=True))
+
     async def press(self, label: str, message: Message | None = None) -> list[Message]:
-        """Press the button whose text contains `label` on `message` (default: the last one
-        with buttons)."""
+        """Press the button whose text is `label`, or else the one that contains it, on
+        `message` (default: the last message with buttons)."""
         target = message or self.last_with_buttons()
-        matches = [b for b in target.buttons if label in b["text"] and "callback_data" in b]
+        pressable = [b for b in target.buttons if "callback_data" in b]
+        matches = [b for b in pressable if b["text"] == label] or [
+            b for b in pressable if label in b["text"]
+        ]
         if len(matches) != 1:
             raise LookupError(f"{len(matches)} buttons match {label!r}: {target.button_texts}")
         return await self.press_data(matches[0]["callback_data"], target)
@@ -493,6 +554,15 @@ class LocalUser:
         """Send a callback query with any data, as a forged or stale button would."""
         target = message or self.last_with_buttons()
         return await self._deliver(self.api.callback(target, self.user, data))
+
+    async def block_bot(self) -> None:
+        """Block the bot: sends answer 403 from now on, and Telegram tells the bot."""
+        self.api.block(self.chat_id)
+        await self._deliver(self.api.member_update(self.chat_id, self.user, "member", "kicked"))
+
+    async def unblock_bot(self) -> None:
+        self.api.blocked.discard(self.chat_id)
+        await self._deliver(self.api.member_update(self.chat_id, self.user, "kicked", "member"))
 
     def last_with_buttons(self) -> Message:
         for message in reversed(self.api.bot_messages(self.chat_id)):

@@ -4,7 +4,7 @@ with the closest topics and a way to ask the municipality."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.asking import Answer, answer
 from bot.context import CustomContext, IdeApplication
@@ -18,14 +18,6 @@ from handlers.turn import Turn, with_turn
 from storage import questions
 
 FEEDBACK = "fb:"  # fb:<question id>:y|n
-
-
-@with_turn
-async def ask_text(update: Update, context: CustomContext, turn: Turn) -> None:
-    message = update.effective_message
-    if message is None or not message.text or update.effective_user is None:
-        return
-    await respond(context, turn, update.effective_user.id, message.text)
 
 
 @with_turn
@@ -154,5 +146,3 @@ def register(app: IdeApplication) -> None:
     app.add_handler(CommandHandler("ask", ask_command, filters=private))
     app.add_handler(CallbackQueryHandler(ask_menu_button, pattern=f"^{MENU_ASK}$"))
     app.add_handler(CallbackQueryHandler(feedback_button, pattern=f"^{FEEDBACK}"))
-    # Any other text in a private chat is a question (registered after the commands).
-    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, ask_text))

@@ -27,8 +27,8 @@ async def unknown_command(update: Update, context: CustomContext, turn: Turn) ->
     await turn.reply(text + "\n\n" + command_list(turn.t), main_menu(turn.t))
 
 
-@with_turn
-async def other_input(update: Update, context: CustomContext, turn: Turn) -> None:
+async def other_input_reply(turn: Turn) -> None:
+    """Something the bot cannot read (a sticker, a photo, a voice message)."""
     text = turn.t.pgettext(
         "fallback",
         "Sorry, I didn't understand that. Choose something from the menu or send /help.",
@@ -68,6 +68,5 @@ def register(app: IdeApplication) -> None:
     # Registered last in group 0: within a group only the first matching handler runs,
     # so these see only what no feature handler took.
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(private & ~filters.COMMAND, other_input))
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, group_command))
     app.add_handler(CallbackQueryHandler(unknown_button))

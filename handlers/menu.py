@@ -11,11 +11,22 @@ MENU_LANGUAGE = MENU + "language"
 MENU_HELP = MENU + "help"
 MENU_PRINCIPLES = MENU + "principles"
 MENU_ASK = MENU + "ask"
+MENU_APPLY = MENU + "apply"
+MENU_MEMBERS = MENU + "members"
+MENU_FORUMS = MENU + "forums"
+MENU_SUBSCRIBE = MENU + "subscribe"
 
 COMMANDS: tuple[tuple[str, LazyText], ...] = (
     ("start", lazy_pgettext("commands", "Welcome and main menu")),
     ("principles", lazy_pgettext("commands", "Read the principles of the agreement")),
     ("ask", lazy_pgettext("commands", "Ask a question about the agreement")),
+    ("apply", lazy_pgettext("commands", "Apply to join the agreement")),
+    ("members", lazy_pgettext("commands", "Organisations that have signed")),
+    ("mydata", lazy_pgettext("commands", "See the data stored about you")),
+    ("deletemydata", lazy_pgettext("commands", "Delete your data")),
+    ("forums", lazy_pgettext("commands", "Upcoming dialogue forums")),
+    ("subscribe", lazy_pgettext("commands", "Get invitations to dialogue forums")),
+    ("unsubscribe", lazy_pgettext("commands", "Stop invitations and newsletters")),
     ("language", lazy_pgettext("commands", "Choose your language")),
     ("help", lazy_pgettext("commands", "What I can do")),
 )
@@ -33,6 +44,14 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(
                     t.pgettext("menu", "💬 Ask a question"), callback_data=MENU_ASK
                 )
+            ],
+            [
+                InlineKeyboardButton(
+                    t.pgettext("menu", "📅 Dialogue forums"), callback_data=MENU_FORUMS
+                ),
+                InlineKeyboardButton(
+                    t.pgettext("menu", "🔔 Invitations"), callback_data=MENU_SUBSCRIBE
+                ),
             ],
             [
                 InlineKeyboardButton(

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Index, MetaData, String, false, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    UniqueConstraint,
+    false,
+    func,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -56,6 +69,8 @@ class User(Base):
     first_seen: Mapped[datetime] = mapped_column(server_default=func.now())
     last_seen: Mapped[datetime] = mapped_column(server_default=func.now())
     subscribed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    subscription_asked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    blocked: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Question(Base):
@@ -80,3 +95,249 @@ class Question(Base):
     __table_args__ = (
         Index("ix_questions_forwarded", "forwarded_chat_id", "forwarded_message_id"),
     )
+
+
+OPEN_STATUSES = ("submitted", "needs_info")
+
+
+class Application(Base):
+    """A written application to join. A draft keeps the form's progress (`step`), so it
+    survives restarts; `reference` is given at submission."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    applicant_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    step: Mapped[str | None] = mapped_column(String(32))
+    editing: Mapped[bool] = mapped_column(default=False)
+    paused: Mapped[bool] = mapped_column(default=False)
+    org_name: Mapped[str | None] = mapped_column(String(150))
+    org_number: Mapped[str | None] = mapped_column(String(10))
+    no_number: Mapped[bool] = mapped_column(default=False)
+    no_number_reason: Mapped[str | None] = mapped_column(String(500))
+    org_form: Mapped[str | None] = mapped_column(String(32))
+    area: Mapped[str | None] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(1000))
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_role: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    website: Mapped[str | None] = mapped_column(String(200))
+    languages: Mapped[str | None] = mapped_column(String(200))
+    attachment_file_id: Mapped[str | None] = mapped_column(String(200))
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    consent_at: Mapped[datetime | None]
+    public: Mapped[bool | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decision_reason: Mapped[str | None] = mapped_column(String(1000))
+
+    __table_args__ = (
+        # One open application per organisation number, even when two arrive at once.
+        Index(
+            "uq_applications_open_org_number",
+            "org_number",
+            unique=True,
+            sqlite_where=sql_text("status IN ('submitted', 'needs_info')"),
+            postgresql_where=sql_text("status IN ('submitted', 'needs_info')"),
+        ),
+    )
+
+
+class ApplicationNote(Base):
+    """The exchange when a reviewer asks for more information and the applicant answers."""
+
+    __tablename__ = "application_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(16))  # "reviewer" or "applicant"
+    author_id: Mapped[int | None] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Member(Base):
+    """The register of organisations that have signed the agreement."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150))
+    org_number: Mapped[str | None] = mapped_column(String(10), unique=True)
+    area: Mapped[str | None] = mapped_column(String(100))
+    joined_on: Mapped[date]
+    joined_via: Mapped[str] = mapped_column(String(16))  # "application" or "forum"
+    public: Mapped[bool] = mapped_column(default=False)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL")
+    )
+
+
+class StaffRole(Base):
+    """Reviewers (and admins) recorded in the database, beside ADMIN_IDS."""
+
+    __tablename__ = "staff_roles"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(16))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to what, and when: every staff action and every refused attempt."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str | None] = mapped_column(String(1000))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PendingInput(Base):
+    """The next text from this person answers something: a rejection reason, a reviewer's
+    question, or the applicant's answer to it."""
+
+    __tablename__ = "pending_inputs"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(24))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# -- dialogue forums and delivery (issue 5) ---------------------------------------------------
+
+
+class Forum(Base):
+    """A dialogue forum. Titles and descriptions are per language (Swedish required)."""
+
+    __tablename__ = "forums"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(255), unique=True)
+    titles: Mapped[dict[str, str]] = mapped_column(JSON)
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSON)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    place: Mapped[str | None] = mapped_column(String(300))
+    link: Mapped[str | None] = mapped_column(String(500))
+    focus: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int | None]
+    deadline: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft|published|cancelled
+    sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: bumped on changes
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+
+class Rsvp(Base):
+    """A person's answer to a forum; the waitlist is ordered by `answered_at`, then id."""
+
+    __tablename__ = "rsvps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12))  # going|waitlist|not_going
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("forum_id", "user_id"),)
+
+
+class Reminder(Base):
+    """A reminder due at a time; when due it becomes outbox rows for its audience."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id"), index=True)
+    due_at: Mapped[datetime]
+    audience: Mapped[str] = mapped_column(String(12))  # attendees|subscribers
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|done|dropped
+
+    __table_args__ = (Index("ix_reminders_status_due", "status", "due_at"),)
+
+
+class Newsletter(Base):
+    """A newsletter composed by staff: Swedish text required, other languages optional."""
+
+    __tablename__ = "newsletters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class Broadcast(Base):
+    """One send to many: its outbox rows point here; staff see its progress in one message."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    forum_id: Mapped[int | None]
+    newsletter_id: Mapped[int | None]
+    total: Mapped[int] = mapped_column(default=0)
+    staff_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    staff_language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class Outbox(Base):
+    """A message to one person, sent by the delivery worker. `status`: pending → sending →
+    sent | blocked | skipped | failed | dropped. A row found in "sending" after a crash was
+    in flight: it is sent again and keeps `in_doubt` (reported as "unknown")."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int | None] = mapped_column(index=True)
+    recipient: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    forum_id: Mapped[int | None] = mapped_column(index=True)
+    newsletter_id: Mapped[int | None]
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    in_doubt: Mapped[bool] = mapped_column(default=False)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+
+class StaffDraft(Base):
+    """Where a staff member is in a guided flow (a new forum, a translation, a new time, a
+    newsletter), so that the flow survives restarts. One per person."""
+
+    __tablename__ = "staff_drafts"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str] = mapped_column(String(24))
+    forum_id: Mapped[int | None]
+    newsletter_id: Mapped[int | None]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

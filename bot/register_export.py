@@ -1,0 +1,57 @@
+"""CSV exports of the register and the applications, for spreadsheet programs.
+
+UTF-8 with a byte-order mark, so Excel and LibreOffice open å, ä, ö and Arabic correctly;
+semicolons, as Swedish spreadsheet programs expect.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from storage.models import Application, Member
+
+BOM = "\ufeff"
+MEMBER_COLUMNS = ("name", "org_number", "area", "joined_on", "joined_via", "public")
+APPLICATION_COLUMNS = (
+    "reference", "status", "org_name", "org_number", "no_number_reason", "org_form", "area",
+    "description", "contact_name", "contact_role", "email", "phone", "website", "languages",
+    "attachment_name", "public", "submitted_at", "decided_at", "decision_reason",
+)  # fmt: skip
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def members_csv(members: Iterable[Member]) -> bytes:
+    return _csv(MEMBER_COLUMNS, ([getattr(m, c) for c in MEMBER_COLUMNS] for m in members))
+
+
+def applications_csv(applications: Iterable[Application]) -> bytes:
+    rows = ([getattr(a, c) for c in APPLICATION_COLUMNS] for a in applications)
+    return _csv(APPLICATION_COLUMNS, rows)
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    """The inverse, for checking an export (and for tests)."""
+    text = data.decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text.removeprefix(BOM)), delimiter=";"))
+
+
+def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: object) -> str:
+    """Plain text; a value that a spreadsheet would run as a formula is quoted with '."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text

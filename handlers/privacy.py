@@ -1,0 +1,116 @@
+"""/mydata shows what is stored about you; /deletemydata erases it (after a confirmation)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import CustomContext, IdeApplication
+from bot.i18n import native_name
+from handlers.turn import Turn, with_turn
+from storage import privacy
+
+ERASE = "pv:erase"
+KEEP = "pv:keep"
+
+
+@with_turn
+async def mydata_command(update: Update, context: CustomContext, turn: Turn) -> None:
+    person = update.effective_user
+    if person is None:
+        return
+    t = turn.t
+    data = await privacy.stored_data(turn.session, person.id)
+    lines = [t.pgettext("privacy", "<b>What this bot stores about you</b>")]
+    if data.user:
+        lines.append(
+            t.pgettext(
+                "privacy",
+                "Your Telegram user id {id}, your language ({language}), when you first and last "
+                "used the bot ({first} and {last}), and whether you subscribe to invitations "
+                "({subscribed}).",
+                id=data.user.telegram_id,
+                language=native_name(data.user.language) if data.user.language else "–",
+                first=t.date(data.user.first_seen.astimezone(context.settings.zone).date()),
+                last=t.date(data.user.last_seen.astimezone(context.settings.zone).date()),
+                subscribed=t.pgettext("privacy", "yes")
+                if data.user.subscribed
+                else t.pgettext("privacy", "no"),
+            )
+        )
+    lines.append(
+        t.npgettext(
+            "privacy",
+            "{n} question you asked (the text only).",
+            "{n} questions you asked (the text only).",
+            data.questions,
+        )
+    )
+    for application in data.applications:
+        lines.append(
+            t.pgettext(
+                "privacy",
+                "Application {reference} for {name} ({status}), with the contact details you "
+                "gave: {contact}, {email}, {phone}.",
+                reference=application.reference or t.pgettext("privacy", "draft"),
+                name=application.org_name or "–",
+                status=application.status,
+                contact=application.contact_name or "–",
+                email=application.email or "–",
+                phone=application.phone or "–",
+            )
+        )
+    lines.append(t.pgettext("privacy", "Delete it with /deletemydata."))
+    await turn.reply("\n\n".join(lines))
+
+
+@with_turn
+async def deletemydata_command(update: Update, context: CustomContext, turn: Turn) -> None:
+    t = turn.t
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.pgettext("privacy", "🗑 Yes, delete my data"), callback_data=ERASE
+                ),
+                InlineKeyboardButton(t.pgettext("privacy", "Keep it"), callback_data=KEEP),
+            ]
+        ]
+    )
+    text = t.pgettext(
+        "privacy",
+        "This deletes your language choice, subscription, questions and application drafts. "
+        "Submitted applications keep the organisation's data the municipality must keep, but "
+        "the contact person's name, role, e-mail and phone are removed. Delete?",
+    )
+    await turn.reply(text, keyboard)
+
+
+@with_turn
+async def erase_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    query = update.callback_query
+    if query is None or query.from_user is None:
+        return
+    await query.answer()
+    if query.data == KEEP:
+        await turn.edit(turn.t.pgettext("privacy", "Nothing was deleted."))
+        return
+    kept = await privacy.erase(turn.session, query.from_user.id)
+    text = turn.t.pgettext("privacy", "Your data has been deleted.")
+    if kept:
+        text += " " + turn.t.npgettext(
+            "privacy",
+            "{n} submitted application keeps the organisation's data, with the contact person "
+            "anonymised.",
+            "{n} submitted applications keep the organisation's data, with the contact person "
+            "anonymised.",
+            kept,
+        )
+    await turn.edit(text)
+
+
+def register(app: IdeApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("mydata", mydata_command, filters=private))
+    app.add_handler(CommandHandler("deletemydata", deletemydata_command, filters=private))
+    app.add_handler(CallbackQueryHandler(erase_button, pattern=f"^({ERASE}|{KEEP})$"))

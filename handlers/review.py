@@ -1,0 +1,386 @@
+"""Staff review of applications: notify reviewers, approve, reject with a reason, or ask the
+applicant for more. Every action is checked against the reviewer role and audited; a
+decision is taken once, whoever presses first."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import CustomContext, IdeApplication
+from bot.i18n import Translator
+from handlers.apply_texts import summary_text
+from handlers.fallback import answer_stale
+from handlers.turn import Turn, with_turn
+from storage import applications as store
+from storage import users
+from storage.models import Application, PendingInput, utcnow
+
+log = logging.getLogger(__name__)
+
+REVIEW = "rv:"  # rv:<application id>:<a approve | r reject | m more | o open | f file | x cancel>
+REJECT_REASON, QUESTION, ANSWER = "reject_reason", "question", "answer"
+
+
+async def is_reviewer(context: CustomContext, session: AsyncSession, user_id: int) -> bool:
+    return (
+        context.settings.is_admin(user_id) or await store.staff_role(session, user_id) is not None
+    )
+
+
+async def reviewers(context: CustomContext, session: AsyncSession) -> list[int]:
+    return sorted(set(context.settings.admin_ids) | set(await store.reviewer_ids(session)))
+
+
+def card(
+    t: Translator, application: Application, heading: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """An application as reviewers see it, with the decision buttons."""
+
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=f"{REVIEW}{application.id}:{action}")
+
+    rows = [
+        [
+            button(t.pgettext("review", "✅ Approve"), "a"),
+            button(t.pgettext("review", "❌ Reject"), "r"),
+        ],
+        [button(t.pgettext("review", "❓ Ask for more"), "m")],
+    ]
+    if application.attachment_file_id:
+        rows.append([button(t.pgettext("review", "📎 Attachment"), "f")])
+    return summary_text(t, application, heading), InlineKeyboardMarkup(rows)
+
+
+async def notify_reviewers(
+    context: CustomContext, session: AsyncSession, application: Application, event: str
+) -> None:
+    """Tell every reviewer, in their own language; one unreachable reviewer stops no one."""
+    for reviewer_id in await reviewers(context, session):
+        person = await users.get_user(session, reviewer_id)
+        t = context.i18n.translator(person.language if person else None)
+        heading = (
+            t.pgettext(
+                "review",
+                "<b>New application {reference}</b>",
+                reference=application.reference or "",
+            )
+            if event == "new"
+            else t.pgettext(
+                "review",
+                "<b>{reference}: the applicant has answered</b>",
+                reference=application.reference or "",
+            )
+        )
+        text, keyboard = card(t, application, heading)
+        try:
+            await context.bot.send_message(
+                reviewer_id, t.directional(text), parse_mode=ParseMode.HTML, reply_markup=keyboard
+            )
+        except TelegramError as error:
+            log.warning(
+                "could not notify reviewer %s about %s: %s",
+                reviewer_id,
+                application.reference,
+                error,
+            )
+
+
+async def tell_applicant(
+    context: CustomContext,
+    session: AsyncSession,
+    application: Application,
+    text_for: Callable[[Translator], str],
+) -> None:
+    """Send the applicant a message in their language; a failure is logged, the decision stays."""
+    if application.applicant_id is None:
+        return
+    person = await users.get_user(session, application.applicant_id)
+    t = context.i18n.translator(person.language if person else application.language)
+    text = text_for(t)
+    try:
+        await context.bot.send_message(
+            application.applicant_id, t.directional(text), parse_mode=ParseMode.HTML
+        )
+    except TelegramError as error:
+        log.warning("could not tell the applicant of %s: %s", application.reference, error)
+
+
+@with_turn
+async def review_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    query = update.callback_query
+    person = update.effective_user
+    raw_id, _, action = (
+        (query.data or "").removeprefix(REVIEW).partition(":") if query else ("", "", "")
+    )
+    if query is None or person is None:
+        return
+    if not await is_reviewer(context, turn.session, person.id):
+        log.warning("user %s pressed a review button without the role: %r", person.id, query.data)
+        await store.audit(
+            turn.session, person.id, "refused", f"application:{raw_id[:20]}", query.data
+        )
+        await query.answer(
+            turn.t.pgettext("staff", "This is for municipal staff only."), show_alert=True
+        )
+        return
+    application = (
+        await store.get_application(turn.session, int(raw_id)) if raw_id.isdigit() else None
+    )
+    if (
+        application is None
+        or application.status == "draft"
+        or action not in {"a", "r", "m", "o", "f", "x"}
+    ):
+        await answer_stale(update, turn.t)
+        return
+    await query.answer()
+    await _review(context, turn, application, action, person.id)
+
+
+async def _review(
+    context: CustomContext, turn: Turn, application: Application, action: str, reviewer: int
+) -> None:
+    t = turn.t
+    if action == "o":
+        text, keyboard = card(
+            t,
+            application,
+            t.pgettext(
+                "review", "<b>Application {reference}</b>", reference=application.reference or ""
+            ),
+        )
+        await turn.reply(text, keyboard)
+    elif action == "f" and application.attachment_file_id:
+        await context.bot.send_document(
+            reviewer, application.attachment_file_id, caption=application.reference
+        )
+    elif action == "x":
+        await store.clear_pending(turn.session, reviewer)
+        await turn.reply(t.pgettext("review", "All right, nothing was sent."))
+    elif application.status not in ("submitted", "needs_info"):
+        await turn.reply(_already_decided(t, application))
+    elif action == "a":
+        await approve(context, turn, application, reviewer)
+    else:
+        kind = REJECT_REASON if action == "r" else QUESTION
+        await store.set_pending(turn.session, reviewer, kind, application.id)
+        cancel = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t.pgettext("review", "✖ Cancel"),
+                        callback_data=f"{REVIEW}{application.id}:x",
+                    )
+                ]
+            ]
+        )
+        ask = (
+            t.pgettext(
+                "review",
+                "Write the reason for rejecting {reference}. The applicant will read it.",
+                reference=application.reference or "",
+            )
+            if kind == REJECT_REASON
+            else t.pgettext(
+                "review",
+                "Write your question to the applicant of {reference}.",
+                reference=application.reference or "",
+            )
+        )
+        await turn.reply(ask, cancel)
+
+
+def _already_decided(t: Translator, application: Application) -> str:
+    status = (
+        t.pgettext("review", "approved")
+        if application.status == "approved"
+        else t.pgettext("review", "rejected")
+    )
+    return t.pgettext(
+        "review",
+        "{reference} has already been {status} by another reviewer.",
+        reference=application.reference or "",
+        status=status,
+    )
+
+
+async def approve(
+    context: CustomContext, turn: Turn, application: Application, reviewer: int
+) -> None:
+    if not await store.decide(turn.session, application.id, "approved", reviewer, None):
+        await turn.session.refresh(application)
+        await turn.reply(_already_decided(turn.t, application))
+        return
+    await store.add_member(
+        turn.session,
+        name=application.org_name or "",
+        org_number=application.org_number,
+        area=application.area,
+        joined_on=utcnow().astimezone(context.settings.zone).date(),
+        joined_via="application",
+        public=bool(application.public),
+        application_id=application.id,
+    )
+    await store.audit(turn.session, reviewer, "approved", f"application:{application.id}")
+    await turn.reply(
+        turn.t.pgettext(
+            "review",
+            "✅ {reference} approved; the organisation is now in the register.",
+            reference=application.reference or "",
+        )
+    )
+    await tell_applicant(
+        context,
+        turn.session,
+        application,
+        lambda t: t.pgettext(
+            "review",
+            "Good news! Your application {reference} has been approved: {name} has now joined "
+            "the agreement.",
+            reference=application.reference or "",
+            name=application.org_name or "",
+        ),
+    )
+
+
+async def take_input(
+    context: CustomContext, turn: Turn, pending: PendingInput, text: str, user_id: int
+) -> None:
+    """The text that a reviewer or an applicant was asked for (called by the inbox)."""
+    application = await store.get_application(turn.session, pending.application_id)
+    await store.clear_pending(turn.session, user_id)
+    if application is None:
+        return
+    body = " ".join(text.split())[:1000]
+    if pending.kind == ANSWER:
+        await _applicant_answered(context, turn, application, body, user_id)
+        return
+    if not await is_reviewer(context, turn.session, user_id):  # the role was taken away meanwhile
+        await turn.reply(turn.t.pgettext("staff", "This is for municipal staff only."))
+        return
+    if pending.kind == REJECT_REASON:
+        await reject(context, turn, application, user_id, body)
+    else:
+        await ask_for_more(context, turn, application, user_id, body)
+
+
+async def reject(
+    context: CustomContext, turn: Turn, application: Application, reviewer: int, reason: str
+) -> None:
+    if not await store.decide(turn.session, application.id, "rejected", reviewer, reason):
+        await turn.session.refresh(application)
+        await turn.reply(_already_decided(turn.t, application))
+        return
+    await store.audit(turn.session, reviewer, "rejected", f"application:{application.id}", reason)
+    await turn.reply(
+        turn.t.pgettext(
+            "review",
+            "❌ {reference} rejected; the applicant has been told the reason.",
+            reference=application.reference or "",
+        )
+    )
+    await tell_applicant(
+        context,
+        turn.session,
+        application,
+        lambda t: t.pgettext(
+            "review",
+            "Your application {reference} was not approved. The reason "
+            "given:\n\n{reason}\n\nYou are welcome to contact us or apply again with /apply.",
+            reference=application.reference or "",
+            reason=reason,
+        ),
+    )
+
+
+async def ask_for_more(
+    context: CustomContext, turn: Turn, application: Application, reviewer: int, question: str
+) -> None:
+    if (
+        not await store.set_status(turn.session, application.id, "needs_info", was="submitted")
+        and application.status != "needs_info"
+    ):
+        await turn.reply(_already_decided(turn.t, application))
+        return
+    await store.add_note(turn.session, application.id, "reviewer", reviewer, question)
+    await store.audit(turn.session, reviewer, "asked", f"application:{application.id}", question)
+    if application.applicant_id is not None:
+        await store.set_pending(turn.session, application.applicant_id, ANSWER, application.id)
+    await turn.reply(
+        turn.t.pgettext(
+            "review",
+            "Your question about {reference} has been sent to the applicant.",
+            reference=application.reference or "",
+        )
+    )
+    await tell_applicant(
+        context,
+        turn.session,
+        application,
+        lambda t: t.pgettext(
+            "review",
+            "The municipality has a question about your application "
+            "{reference}:\n\n{question}\n\nPlease answer with your next message here.",
+            reference=application.reference or "",
+            question=question,
+        ),
+    )
+
+
+async def _applicant_answered(
+    context: CustomContext, turn: Turn, application: Application, answer: str, user_id: int
+) -> None:
+    await store.add_note(turn.session, application.id, "applicant", user_id, answer)
+    await store.set_status(turn.session, application.id, "submitted", was="needs_info")
+    await store.audit(turn.session, user_id, "answered", f"application:{application.id}")
+    await turn.reply(
+        turn.t.pgettext(
+            "review",
+            "Thank you! Your answer has been added to application {reference}.",
+            reference=application.reference or "",
+        )
+    )
+    await turn.session.refresh(application)
+    await notify_reviewers(context, turn.session, application, "answered")
+
+
+@with_turn
+async def applications_command(update: Update, context: CustomContext, turn: Turn) -> None:
+    person = update.effective_user
+    if person is None or not await is_reviewer(context, turn.session, person.id):
+        await turn.reply(turn.t.pgettext("staff", "This command is for municipal staff."))
+        return
+    pending = await store.pending_applications(turn.session)
+    if not pending:
+        await turn.reply(turn.t.pgettext("review", "No applications are waiting for review."))
+        return
+    t = turn.t
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{a.reference} · {a.org_name}"[:60], callback_data=f"{REVIEW}{a.id}:o"
+            )
+        ]
+        for a in pending[:50]
+    ]
+    text = t.npgettext(
+        "review",
+        "{n} application is waiting, oldest first:",
+        "{n} applications are waiting, oldest first:",
+        len(pending),
+    )
+    await turn.reply(text, InlineKeyboardMarkup(rows))
+
+
+def register(app: IdeApplication) -> None:
+    app.add_handler(
+        CommandHandler("applications", applications_command, filters=filters.ChatType.PRIVATE)
+    )
+    app.add_handler(CallbackQueryHandler(review_button, pattern=f"^{REVIEW}"))

@@ -1,0 +1,136 @@
+"""A bot with a clock the tests can move and a delivery worker they drive round by round,
+and a staff member who creates forums through the real guided flow."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.app import build_application, running
+from bot.context import IdeApplication
+from bot.delivery import Worker
+from bot.local_api import LocalBotApi, LocalUser, Message
+from storage.models import Forum
+from tests.conftest import ADMIN_ID, make_settings
+
+ZONE = ZoneInfo("Europe/Stockholm")
+
+
+@dataclass
+class Clock:
+    """Real time moved by `offset`: due times and rate limits keep flowing."""
+
+    offset: timedelta = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def set(self, moment: datetime) -> None:
+        self.offset = moment - datetime.now(UTC)
+
+
+@dataclass
+class Bot:
+    app: IdeApplication
+    api: LocalBotApi
+    clock: Clock
+    people: dict[int, LocalUser] = field(default_factory=dict)
+
+    def person(self, user_id: int, language: str | None = "sv") -> LocalUser:
+        if user_id not in self.people:
+            self.people[user_id] = LocalUser(self.api, self.app, user_id, language_code=language)
+        return self.people[user_id]
+
+    @property
+    def staff(self) -> LocalUser:
+        return self.person(ADMIN_ID, "en")
+
+    @property
+    def worker(self) -> Worker:
+        assert self.app.bot_data.worker is not None
+        return self.app.bot_data.worker
+
+    async def deliver(self) -> None:
+        await self.worker.drain(within=20)
+
+    async def subscriber(self, user_id: int, language: str) -> LocalUser:
+        user = self.person(user_id, language)
+        await user.send("/start")
+        await user.send("/subscribe")
+        return user
+
+    async def forum(self, forum_id: int) -> Forum:
+        async with self.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            forum = await session.scalar(select(Forum).where(Forum.id == forum_id))
+        assert forum is not None
+        return forum
+
+    async def scalar(self, query: Any) -> Any:
+        async with self.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            return await session.scalar(query)
+
+    async def scalars(self, query: Any) -> list[Any]:
+        async with self.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            return list(await session.scalars(query))
+
+    async def create_forum(
+        self,
+        *,
+        title: str = "Dialogforum om mötesplatser",
+        starts: datetime | None = None,
+        hours: int = 2,
+        capacity: int | None = None,
+        place: str = "Stadshuset, Campusgatan 26",
+    ) -> int:
+        """Through /newforum, answering every question; returns the new forum's id."""
+        start = (starts or self.clock() + timedelta(days=10)).astimezone(ZONE)
+        end = start + timedelta(hours=hours)
+        staff = self.staff
+        await staff.send("/newforum")
+        await staff.send(title)
+        await staff.send("Vi pratar om mötesplatser för unga.")
+        await staff.send(start.strftime("%Y-%m-%d %H:%M"))
+        await staff.send(end.strftime("%H:%M") if end.date() == start.date() else end.strftime(
+            "%Y-%m-%d %H:%M"
+        ))
+        await staff.send(place)
+        await staff.press("Skip")  # link
+        await staff.press("Skip")  # focus
+        if capacity is None:
+            await staff.press("Skip")
+        else:
+            await staff.send(str(capacity))
+        card = (await staff.press("Skip"))[-1]  # deadline
+        manage = next(b["callback_data"] for b in card.buttons if "Publish" in b["text"])
+        return int(manage.split(":")[1])
+
+    async def publish(self, forum_id: int) -> list[Message]:
+        staff = self.staff
+        await staff.press_data(f"fp:{forum_id}", staff.last_with_buttons())
+        return await staff.press("Yes, publish")
+
+
+@asynccontextmanager
+async def started(
+    database_url: str,
+    tmp_path: Path,
+    *,
+    api: LocalBotApi | None = None,
+    clock: Clock | None = None,
+    **settings: object,
+) -> AsyncIterator[Bot]:
+    """The bot with its worker not running on its own (tests call `deliver`)."""
+    options: dict[str, object] = {"delivery_worker": False, **settings}
+    bot_api = api or LocalBotApi()
+    app = build_application(make_settings(database_url, tmp_path, **options), request=bot_api)
+    clock = clock or Clock()
+    app.bot_data.clock = clock
+    async with running(app):
+        yield Bot(app, bot_api, clock)
