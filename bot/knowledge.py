@@ -3,8 +3,11 @@
 Text is normalised (case, Arabic letter variants, diacritics), stop words are dropped and
 words are stemmed with Snowball where the language has a stemmer (not Somali). A query word
 that is not in the index is matched to the closest indexed word (rapidfuzz), which catches
-typos and missing å/ä/ö. Two BM25 indexes are scored together: titles and aliases (short,
-precise) and the text itself (long, broad).
+typos and missing å/ä/ö. Three BM25 indexes are scored together: titles and aliases, one
+phrase per document (precise); the text itself (broad); and character n-grams (compounds,
+inflections). The best few entries are then re-weighed by how closely the question reads
+like one of their phrases. The weights below were chosen on benchmarks/qa_dev.toml and
+checked on the held-out benchmarks/qa_test.toml (see README, "Measured").
 """
 
 from __future__ import annotations
@@ -42,7 +45,10 @@ META_WEIGHT = 1.0  # the best-matching title or alias
 BODY_WEIGHT = 0.3  # the passage itself
 CROSS_WEIGHT = 0.3  # the same entry in the other languages
 GENERIC_WEIGHT = 0.2  # words of the agreement's and the municipality's names, and …
-COMMON_SHARE = 0.6  # … words in at least this share of the entries ("association")
+COMMON_SHARE = 0.6
+SECOND_WEIGHT = 0.25  # the second-best phrase of an entry, for questions that ask two ways
+RERANK_TOP = 3  # the best few are re-weighed by how closely the question reads like a phrase
+RERANK_WEIGHT = 1.0  # … words in at least this share of the entries ("association")
 # Characters per n-gram and the n-gram index's weight beside the word indexes: Arabic
 # words share three-letter roots; Finnish and Swedish compounds share longer parts.
 GRAMS: dict[str, tuple[int, float]] = {
@@ -163,6 +169,9 @@ class LanguageIndex:
             term for term, count in common.items() if count >= COMMON_SHARE * len(entries)
         }
         self._gram_vocabulary = frozenset(self._grams.vocab_dict)
+        self._plain_phrases = [
+            [self._plain(phrase) for phrase in (entry.title, *entry.aliases)] for entry in entries
+        ]
         self._fuzzy_cache: dict[str, str | None] = {}
 
     def scores(self, question: str, *, fuzzy: bool = True) -> tuple[np.ndarray, float]:
@@ -181,12 +190,25 @@ class LanguageIndex:
             phrase_scores = self._phrases.get_scores(chosen)
             best = np.zeros(len(self.entries))
             np.maximum.at(best, self._owners, phrase_scores)
+            if SECOND_WEIGHT:
+                masked = np.where(phrase_scores >= best[self._owners], -1.0, phrase_scores)
+                second = np.zeros(len(self.entries))
+                np.maximum.at(second, self._owners, masked)
+                best = best + SECOND_WEIGHT * np.clip(second, 0, None)
             total += weight * (META_WEIGHT * best + BODY_WEIGHT * self._body.get_scores(chosen))
         grams = [g for g in self.analyzer.grams(question) if g in self._gram_vocabulary]
         weight = GRAMS[self.analyzer.language][1]
-        if grams and weight:
+        if grams and weight and fuzzy:
             total += weight * self._grams.get_scores(grams) / max(1, len(grams) ** 0.5)
         return total, coverage
+
+    def phrase_similarity(self, question: str, entry: int) -> float:
+        """How closely the question reads like one of the entry's phrases (0-1)."""
+        text = self._plain(question)
+        return max(fuzz.partial_ratio(text, phrase) for phrase in self._plain_phrases[entry]) / 100
+
+    def _plain(self, text: str) -> str:
+        return " ".join(fold(w) for w in WORD.findall(normalise(text, self.analyzer.language)))
 
     def _match(self, term: str, fuzzy: bool) -> str | None:
         if term in self._known:
@@ -226,6 +248,8 @@ class Knowledge:
                 # question ("samverkansgrupp") still counts, exactly matched only.
                 extra, _ = self._indexes[(pack_id, other)].scores(question, fuzzy=False)
                 scores = scores + CROSS_WEIGHT * extra
+        for i in np.argsort(-scores, kind="stable")[:RERANK_TOP]:
+            scores[i] *= 1 + RERANK_WEIGHT * index.phrase_similarity(question, int(i))
         order = np.argsort(-scores, kind="stable")[:limit]
         hits = tuple(Hit(index.entries[i], float(scores[i])) for i in order if scores[i] > 0)
         confident = (

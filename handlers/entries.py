@@ -12,6 +12,7 @@ from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from bot.textsplit import split_message
 from handlers.fallback import answer_stale
+from handlers.menu import MENU_APPLY
 from handlers.turn import Turn, with_turn
 
 SHOW = "e:"  # e:<entry id>            the entry's text, as a new message
@@ -19,6 +20,7 @@ BROWSE = "p:"  # p:<entry id>          the entry's text, in place of the pressed
 COMMITMENTS = "c:"  # c:<entry id>     its commitments by party
 ORIGINAL = "o:"  # o:<entry id>        the Swedish original
 PRINCIPLES = "pl"  # the list of principles
+JOINING = "joining"  # the entry on how to join, which every pack has
 
 
 def entry_text(t: Translator, pack: Pack, entry: Entry, *, original: bool = False) -> str:
@@ -56,7 +58,12 @@ def commitments_text(t: Translator, entry: Entry) -> str:
 def entry_buttons(
     t: Translator, entry: Entry, *, original: bool = False
 ) -> list[list[InlineKeyboardButton]]:
-    """Commitments (where the entry has them) and the Swedish original (for translations)."""
+    """Commitments (where the entry has them), the Swedish original (for translations), and
+    the way to apply under the entry on how to join."""
+    rows = []
+    if entry.id == JOINING:
+        label = t.pgettext("menu", "✍️ Apply to join")
+        rows.append([InlineKeyboardButton(label, callback_data=MENU_APPLY)])
     row = []
     if entry.commitments and entry.commitments.by_party():
         row.append(
@@ -71,7 +78,7 @@ def entry_buttons(
                 callback_data=ORIGINAL + entry.id,
             )
         )
-    return [row] if row else []
+    return [*rows, row] if row else rows
 
 
 def principles_button(t: Translator) -> list[InlineKeyboardButton]:

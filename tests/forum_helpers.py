@@ -97,9 +97,9 @@ class Bot:
         await staff.send(title)
         await staff.send("Vi pratar om mötesplatser för unga.")
         await staff.send(start.strftime("%Y-%m-%d %H:%M"))
-        await staff.send(end.strftime("%H:%M") if end.date() == start.date() else end.strftime(
-            "%Y-%m-%d %H:%M"
-        ))
+        await staff.send(
+            end.strftime("%H:%M") if end.date() == start.date() else end.strftime("%Y-%m-%d %H:%M")
+        )
         await staff.send(place)
         await staff.press("Skip")  # link
         await staff.press("Skip")  # focus

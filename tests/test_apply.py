@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import applications as form
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import IdeApplication
@@ -120,17 +119,32 @@ async def test_a_full_application_in_arabic(
         ("8024561238", True),
         ("16802456-1238", True),
         ("168024561238", True),
+        (" 802456 1238 ", True),
         ("802456-1239", False),  # wrong check digit
         ("80245612", False),  # too short
         ("99802456-1238", False),  # not a century
         ("80245A-1238", False),
     ],
 )
-def test_organisation_numbers(number: str, accepted: bool) -> None:
-    checked = form.check_org_number(number)
-    assert checked.ok is accepted
+async def test_organisation_numbers_are_accepted_or_refused(
+    app: IdeApplication, person: Callable[..., LocalUser], number: str, accepted: bool
+) -> None:
+    user = person(120, "sv")
+    await user.send("/apply")
+    await user.send("Föreningen Ängsbacken")
+
+    replies = await user.send(number)
+
+    draft = await stored(app, 120)
+    assert draft is not None
     if accepted:
-        assert checked.value == "8024561238"
+        assert draft.org_number == "8024561238"
+        assert draft.step == "org_form"
+        assert "Ideell förening" in " ".join(replies[-1].button_texts)
+    else:
+        assert draft.org_number is None
+        assert draft.step == "org_number"
+        assert "10 siffror" in replies[-1].text or "sista siffra" in replies[-1].text
 
 
 async def test_a_wrong_check_digit_is_explained_and_the_draft_stays(

@@ -171,3 +171,14 @@ async def test_questions_store_no_more_than_the_user_id(
         stored = await session.scalar(select(Question.text).where(Question.user_id == 11))
     assert stored is not None
     assert len(stored) == 1000
+
+
+async def test_the_answer_on_joining_offers_to_apply(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    user = person(bot, 12, "en")
+    answer = (await user.send("how does our association join the agreement?"))[-1]
+
+    form = await user.press("Apply", answer)
+
+    assert "application" in form[0].text.lower()

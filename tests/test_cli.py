@@ -76,3 +76,40 @@ def test_db_upgrade_creates_the_sqlite_database(env: dict[str, str]) -> None:
 
     assert result.returncode == 0, result.stderr
     assert (Path(env["DATA_DIR"]) / "idebot.sqlite3").exists()
+
+
+def test_members_add_and_export_from_the_command_line(env: dict[str, str], tmp_path: Path) -> None:
+    added = idebot(
+        "members",
+        "add",
+        "Föreningen Ängsö",
+        "--org-number",
+        "802456-1238",
+        "--area",
+        "Kultur",
+        "--date",
+        "2025-10-04",
+        "--public",
+        env=env,
+    )
+    assert added.returncode == 0, added.stderr
+    refused = idebot("members", "add", "Trasig", "--org-number", "802456-1239", env=env)
+    assert refused.returncode == 2
+    assert "organisationsnummer" in refused.stderr
+
+    out = tmp_path / "export"
+    exported = idebot("export", "--out", str(out), env=env)
+
+    assert exported.returncode == 0, exported.stderr
+    register = next(out.glob("register-*.csv")).read_bytes()
+    assert register.startswith("\ufeff".encode())
+    text = register.decode("utf-8")
+    assert "Föreningen Ängsö;8024561238;Kultur;2025-10-04;forum;yes" in text
+
+
+def test_staff_roles_from_the_command_line(env: dict[str, str]) -> None:
+    assert idebot("staff", "add", "4242", env=env).returncode == 0
+    listed = idebot("staff", "list", env=env)
+    assert "4242\treviewer" in listed.stdout
+    assert idebot("staff", "remove", "4242", env=env).returncode == 0
+    assert "4242" not in idebot("staff", "list", env=env).stdout

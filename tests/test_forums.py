@@ -29,9 +29,7 @@ async def test_an_announcement_reaches_each_subscriber_in_their_own_language(
     database_url: str, tmp_path: Path
 ) -> None:
     async with started(database_url, tmp_path) as bot:
-        subscribers = {
-            lang: await bot.subscriber(100 + n, lang) for n, lang in enumerate(INVITED)
-        }
+        subscribers = {lang: await bot.subscriber(100 + n, lang) for n, lang in enumerate(INVITED)}
         bystander = bot.person(200, "en")
         await bystander.send("/start")  # never says yes: gets nothing
         forum_id = await bot.create_forum()
@@ -53,9 +51,9 @@ async def test_an_announcement_reaches_each_subscriber_in_their_own_language(
                 assert "Dialogforum om mötesplatser" in invitation.text
         assert subscribers["ar"].api.bot_messages(100 + 2)[-1].text.startswith("\u200f")
         assert "ruotsinkielinen" in bot.api.bot_messages(subscribers["fi"].chat_id)[-1].text
-        assert not any(
-            "Dialog" in m.text for m in bot.api.bot_messages(bystander.chat_id)
-        ), "no opt-in, nothing sent"
+        assert not any("Dialog" in m.text for m in bot.api.bot_messages(bystander.chat_id)), (
+            "no opt-in, nothing sent"
+        )
 
 
 async def test_a_new_user_is_asked_once_and_a_no_means_nothing_is_sent(
@@ -129,17 +127,24 @@ async def test_reschedule_sends_a_moved_notice_and_recomputes_the_reminders(
         done = await bot.staff.send("19:00")
         await bot.deliver()
 
-        assert any("Queued for 2 people" in m.text for m in done)
+        progress = done[0]
+        assert progress.edits >= 1, "the progress message is edited in place"
+        assert "Sending to 2: 2 sent, 0 waiting" in progress.text
+        assert "2 of 2 delivered" in bot.api.bot_messages(ADMIN_ID)[-1].text, "final report"
         for chat in (500, 501):
             notice = bot.api.bot_messages(chat)[-1]
             assert "17:00" in notice.text
         assert "Ny tid" in bot.api.bot_messages(500)[-1].text
         assert "New time" in bot.api.bot_messages(501)[-1].text
         pending = sorted(
-            r.due_at for r in await bot.scalars(select(Reminder).where(Reminder.status == "pending"))
+            r.due_at
+            for r in await bot.scalars(select(Reminder).where(Reminder.status == "pending"))
         )
         forum = await bot.forum(forum_id)
-        assert pending == [forum.starts_at - timedelta(days=7), forum.starts_at - timedelta(days=1)]
+        assert pending == [
+            forum.starts_at - timedelta(days=7),
+            forum.starts_at - timedelta(days=1),
+        ]
         assert pending != before
 
 
@@ -158,10 +163,14 @@ async def test_cancelling_tells_those_invited_and_drops_the_reminders(
         await bot.deliver()
 
         assert "Peruttu" in bot.api.bot_messages(600)[-1].text
-        assert await bot.scalar(
-            select(func.count()).select_from(Reminder).where(Reminder.status == "pending")
-        ) == 0
-        late = await user.press("Tulen", bot.api.bot_messages(600)[-2])
+        assert (
+            await bot.scalar(
+                select(func.count()).select_from(Reminder).where(Reminder.status == "pending")
+            )
+            == 0
+        )
+        invitation = next(m for m in bot.api.bot_messages(600) if "✅ Tulen" in m.button_texts)
+        late = await user.press("Tulen", invitation)
         assert late == [] and "peruttu" in user.answers[-1].lower()
 
 

@@ -77,9 +77,9 @@ async def test_reject_requires_a_reason_that_reaches_the_applicant(
 ) -> None:
     reviewer = person(ADMIN_ID, "sv")
     await reviewer.send("/start")
-    await submitted(person, 202, "sv")
-    applicant_arabic = person(203, "ar")
-    await fill(applicant_arabic, [])  # only opens the form; not submitted
+    applicant = await submitted(person, 202, "sv")
+    await applicant.send("/language")
+    await applicant.press("العربية")  # the applicant now reads Arabic
 
     await reviewer.press("Avslå", await card_for(api, ADMIN_ID))
     assert (await application_of(app, 202)).status == "submitted", "no decision without a reason"
@@ -88,7 +88,10 @@ async def test_reject_requires_a_reason_that_reaches_the_applicant(
     application = await application_of(app, 202)
     assert application.status == "rejected"
     assert application.decision_reason == "Föreningen verkar i Stockholm, inte i Södertälje."
-    assert "Föreningen verkar i Stockholm" in api.bot_messages(202)[-1].text
+    told = api.bot_messages(202)[-1]
+    assert "Föreningen verkar i Stockholm" in told.text
+    assert told.text.startswith("\u200f"), "in the applicant's language, Arabic"
+    assert "IDE-" in told.text
 
 
 async def test_ask_for_more_reaches_the_applicant_whose_answer_is_attached(

@@ -1,0 +1,171 @@
+"""The delivery worker: Telegram's limits, 429s, blocked users, crashes, several workers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.delivery import RateLimiter
+from bot.local_api import LocalBotApi
+from storage import outbox
+from storage.models import Outbox, User
+from tests.conftest import ADMIN_ID
+from tests.forum_helpers import Clock, started
+
+
+def invitations(api: LocalBotApi, chat: int) -> int:
+    return sum("invited" in m.text for m in api.bot_messages(chat))
+
+
+async def test_429s_are_waited_out_and_retried_so_nobody_is_missed_or_repeated(
+    database_url: str, tmp_path: Path
+) -> None:
+    api = LocalBotApi(inject_429=0.25, retry_after=1, seed=7)
+    async with started(database_url, tmp_path, api=api) as bot:
+        api.inject_429 = 0.0  # set up the people and the forum without faults
+        people = [await bot.subscriber(2000 + n, "en") for n in range(8)]
+        forum_id = await bot.create_forum()
+        await bot.publish(forum_id)
+        api.inject_429 = 0.25
+        started_at = time.monotonic()
+        await bot.deliver()
+
+        assert [invitations(api, p.chat_id) for p in people] == [1] * 8
+        refused = [p for m, p in api.requests if m == "sendMessage" and p["chat_id"] >= 2000]
+        assert len(refused) > 8, "some sends were refused with 429 and retried"
+        assert time.monotonic() - started_at >= 1.0, "retry_after was waited out"
+        rows = await bot.scalars(select(Outbox).where(Outbox.kind == "announcement"))
+        assert {row.status for row in rows} == {"sent"}
+        assert all(row.message_id for row in rows)
+
+
+async def test_blocked_users_are_marked_and_skipped_from_then_on(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with started(database_url, tmp_path) as bot:
+        stays = await bot.subscriber(2100, "en")
+        leaves = await bot.subscriber(2101, "en")
+        bot.api.block(leaves.chat_id)  # a 403 on the next send
+        await bot.publish(await bot.create_forum())
+        await bot.deliver()
+        assert await bot.scalar(select(User.blocked).where(User.telegram_id == 2101)) is True
+
+        tries_before = sum(1 for m, p in bot.api.requests if p.get("chat_id") == 2101)
+        await bot.publish(await bot.create_forum(title="Andra forumet"))
+        await bot.deliver()
+
+        assert sum(1 for m, p in bot.api.requests if p.get("chat_id") == 2101) == tries_before
+        assert invitations(bot.api, stays.chat_id) == 2
+        statuses = Counter(r.status for r in await bot.scalars(select(Outbox)))
+        assert statuses == {"sent": 2, "blocked": 2}
+        assert "1 skipped" in bot.api.bot_messages(ADMIN_ID)[-1].text
+
+
+async def test_a_my_chat_member_update_marks_a_person_blocked_and_unblocked(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with started(database_url, tmp_path) as bot:
+        user = await bot.subscriber(2200, "sv")
+        await user.block_bot()
+        assert await bot.scalar(select(User.blocked).where(User.telegram_id == 2200)) is True
+        await bot.publish(await bot.create_forum())
+        await bot.deliver()
+        assert invitations(bot.api, 2200) == 0
+        assert not any(p.get("chat_id") == 2200 for m, p in bot.api.requests[-20:])
+
+        await user.unblock_bot()
+        assert await bot.scalar(select(User.blocked).where(User.telegram_id == 2200)) is False
+
+
+async def test_a_send_in_flight_at_a_crash_is_sent_again_and_recorded_as_unknown(
+    database_url: str, tmp_path: Path
+) -> None:
+    api, clock = LocalBotApi(), Clock()
+    async with started(database_url, tmp_path, api=api, clock=clock) as bot:
+        people = [await bot.subscriber(2300 + n, "en") for n in range(5)]
+        await bot.publish(await bot.create_forum())
+        # A worker claims two rows, marks them "sending", and dies before recording.
+        async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            in_flight = await outbox.claim(session, clock(), 2, "worker-that-died")
+        assert len(in_flight) == 2
+
+    async with started(database_url, tmp_path, api=api, clock=clock) as bot:
+        await bot.deliver()
+        rows = await bot.scalars(select(Outbox).where(Outbox.kind == "announcement"))
+
+    assert [invitations(api, p.chat_id) for p in people] == [1] * 5
+    assert {row.status for row in rows} == {"sent"}
+    assert sorted(row.id for row in rows if row.in_doubt) == sorted(r.id for r in in_flight)
+    assert "2 sent again after an interruption" in api.bot_messages(ADMIN_ID)[-1].text
+
+
+async def test_temporary_errors_are_retried_and_then_given_up_on(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with started(database_url, tmp_path, delivery_max_attempts=1) as bot:
+        unlucky = await bot.subscriber(2400, "en")
+        await bot.publish(await bot.create_forum())
+        bot.api.time_out_next(1)
+        await bot.deliver()
+        row = (await bot.scalars(select(Outbox).where(Outbox.recipient == 2400)))[0]
+        assert (row.status, row.attempts) == ("failed", 1)
+        assert "TimedOut" in (row.error or "")
+        assert invitations(bot.api, unlucky.chat_id) == 0
+
+    async with started(database_url, tmp_path, delivery_max_attempts=3) as bot:
+        lucky = await bot.subscriber(2401, "en")
+        await bot.publish(await bot.create_forum(title="Nästa"))
+        bot.api.time_out_next(1)
+        await bot.worker.deliver_due()  # the time-out: due again in 2 s
+        row = (await bot.scalars(select(Outbox).where(Outbox.recipient == 2401)))[0]
+        assert (row.status, row.attempts) == ("pending", 1)
+        bot.clock.offset += __import__("datetime").timedelta(seconds=3)
+        await bot.deliver()
+        assert invitations(bot.api, lucky.chat_id) == 1
+
+
+async def test_the_worker_delivers_on_its_own_when_it_runs(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with started(
+        database_url, tmp_path, delivery_worker=True, delivery_poll_seconds=0.05
+    ) as bot:
+        user = await bot.subscriber(2500, "en")
+        await bot.publish(await bot.create_forum())
+        for _ in range(200):
+            if invitations(bot.api, user.chat_id):
+                break
+            await asyncio.sleep(0.02)
+        assert invitations(bot.api, user.chat_id) == 1
+
+
+async def test_two_workers_never_send_the_same_row(database_url: str, tmp_path: Path) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several workers need PostgreSQL (SQLite: one worker)")
+    async with started(database_url, tmp_path, delivery_rate=1000) as bot:
+        people = [await bot.subscriber(2600 + n, "en") for n in range(40)]
+        await bot.publish(await bot.create_forum())
+        from handlers.notices import build_worker
+
+        other = build_worker(bot.app, bot.app.bot_data.db, bot.app.bot_data.i18n)  # type: ignore[arg-type]
+        await asyncio.gather(bot.worker.drain(), other.drain())
+
+        assert [invitations(bot.api, p.chat_id) for p in people] == [1] * 40
+        claimed_by = await bot.scalar(select(func.count(func.distinct(Outbox.claimed_by))))
+        assert claimed_by == 2, "both workers took part"
+
+
+async def test_the_rate_limiter_keeps_the_overall_and_per_chat_rates() -> None:
+    limiter = RateLimiter(rate=50, chat_rate=1)
+    started_at = time.monotonic()
+    for chat in range(75):
+        await limiter.acquire(chat)
+    assert time.monotonic() - started_at >= 1.0, "75 sends at 50/s take over a second"
+    assert limiter.chat_wait(3) > 0.5
+    await limiter.acquire(3)
+    assert time.monotonic() - started_at >= 2.0 - 0.05
