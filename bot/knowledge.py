@@ -54,8 +54,8 @@ RERANK_WEIGHT = 1.0  # … words in at least this share of the entries ("associa
 GRAMS: dict[str, tuple[int, float]] = {
     "sv": (4, 0.1), "en": (4, 0.1), "ar": (3, 0.1), "fi": (4, 0.1), "so": (4, 0.1),
 }  # fmt: skip
-CONFIDENT_SCORE = 2.2
-CONFIDENT_COVERAGE = 0.6
+CONFIDENT_SCORE = 5.0
+CONFIDENT_COVERAGE = 0.5
 SEE_ALSO_SHARE = 0.35  # a further hit is worth suggesting if it scores this share of the best
 
 
