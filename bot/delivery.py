@@ -25,7 +25,7 @@ import math
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0  # seconds
 PROGRESS_EVERY = 2.0  # seconds between edits of a progress message
-WINDOW_MARGIN = 0.02  # seconds: the overall window is this much wider than Telegram's second
+WINDOW_MARGIN = 0.005  # seconds: our second is this much longer than Telegram's
+CATCH_UP = 0.05  # seconds of lateness (sleeps overshoot) that later sends may make up
 
 
 @dataclass(frozen=True)
@@ -122,15 +123,19 @@ class Limits:
 
 class RateLimiter:
     """Telegram's limits, kept on our side so that 429s stay rare: no more than `rate`
-    sends in any window a little over a second, evenly paced, and `chat_rate` per chat."""
+    sends in any second, evenly paced, and `chat_rate` per chat.
+
+    A send counts from when it is handed over until a second after its answer came back
+    (Telegram counts it at some moment in between, which we cannot see), so network
+    delays that vary can never make Telegram see more than `rate` in its second."""
 
     def __init__(self, rate: float, chat_rate: float) -> None:
         self.rate = rate
         self.per_window = max(1, math.floor(rate))
         self.window = self.per_window / rate + WINDOW_MARGIN
-        self.spacing = 0.9 / rate  # pacing, with room to catch up after a pause
-        self.chat_interval = 1.0 / chat_rate
-        self._sent: deque[float] = deque()
+        self.spacing = 1.0 / rate  # even pacing; a late send lets the next ones catch up
+        self.chat_interval = 1.0 / chat_rate + WINDOW_MARGIN
+        self._sent: deque[list[float]] = deque()  # [answered at], inf while in flight
         self._last_chat: dict[int, float] = {}
         self._next = 0.0
         self._paused_until = 0.0
@@ -144,29 +149,43 @@ class RateLimiter:
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait for a slot (overall, per chat and any pause), then take it."""
+    async def acquire(self, chat_id: int) -> list[float]:
+        """Wait for a slot (overall, per chat and any pause), take it, and return the
+        ticket to hand to `done` when the answer has come."""
         async with self._lock:
             while True:
                 now = time.monotonic()
-                while self._sent and self._sent[0] <= now - self.window:
+                while self._sent and self._sent[0][0] <= now - self.window:
                     self._sent.popleft()
                 ready = max(self._paused_until, self._next, now + self.chat_wait(chat_id))
                 if len(self._sent) >= self.per_window:
-                    ready = max(ready, self._sent[0] + self.window)
+                    oldest = self._sent[0][0]  # still in flight: look again very soon
+                    ready = max(ready, oldest + self.window if oldest < math.inf else now + 0.002)
                 if ready <= now:
                     break
                 await asyncio.sleep(ready - now)
-            self._sent.append(now)
-            self._next = now + self.spacing
-            self._last_chat[chat_id] = now
+            ticket = [math.inf]
+            self._sent.append(ticket)
+            self._next = max(self._next, now - CATCH_UP) + self.spacing
+            self._last_chat[chat_id] = math.inf
             if len(self._last_chat) > 10_000:
                 self._forget_old_chats(now)
+            return ticket
+
+    def done(self, chat_id: int, ticket: list[float]) -> None:
+        """The answer to a send has come: it counts from now."""
+        ticket[0] = self._last_chat[chat_id] = time.monotonic()
 
     def _forget_old_chats(self, now: float) -> None:
         for chat, last in list(self._last_chat.items()):
             if last < now - self.chat_interval:
                 del self._last_chat[chat]
+
+
+@dataclass
+class _Batch:
+    jobs: list[_Job]
+    settled: list[dict[str, Any]]
 
 
 @dataclass
@@ -232,18 +251,47 @@ class Worker:
             log.warning("%s: stopped in the middle of a round", self.name)
 
     async def _run(self) -> None:
+        """Rounds, pipelined: the next batch is claimed and rendered while this one is sent,
+        and outcomes are recorded while the next one is sent, so the database never holds
+        up the sending. (At most two batches are "sending" at once: all a crash can leave
+        in doubt.)"""
         log.info("%s: delivering (%.0f/s overall, %.1f/s per chat)", self.name,
                  self.limits.rate, self.limits.chat_rate)  # fmt: skip
-        while not self._stopping:
+        ahead: asyncio.Task[_Batch] | None = None
+        recording: asyncio.Task[None] | None = None
+        heartbeat = asyncio.create_task(self._heartbeat())
+        while True:
             try:
-                handled = await self.deliver_due()
+                batch = await (ahead or asyncio.create_task(self._prepare(self.clock())))
+                ahead = None
+                if batch.jobs and not self._stopping:
+                    ahead = asyncio.create_task(self._prepare(self.clock()))
+                await self._send_all(batch.jobs)
+                if recording is not None:
+                    await recording
+                recording = asyncio.create_task(self._finish(batch))
             except Exception:
                 log.exception("%s: a delivery round failed; trying again shortly", self.name)
-                handled = 0
-            if handled == 0 and not self._stopping:
+                batch, ahead = _Batch([], []), None
+            if self._stopping and ahead is None:
+                break
+            if not (batch.jobs or batch.settled):
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.limits.poll)
+        if recording is not None:
+            await recording
+        heartbeat.cancel()
+
+    async def _heartbeat(self) -> None:
+        """Keep the lease on our rows in flight, however long 429 pauses make a batch."""
+        while True:
+            await asyncio.sleep(self.limits.lease / 3)
+            try:
+                async with self.db.transaction() as session:
+                    await outbox.renew_lease(session, self.name, self.clock())
+            except Exception:
+                log.warning("%s: could not renew the lease", self.name, exc_info=True)
 
     async def drain(self, within: float = 30.0) -> None:
         """Deliver until nothing is pending (tests, the CLI). Waits for rows due soon."""
@@ -262,14 +310,24 @@ class Worker:
 
     async def deliver_due(self) -> int:
         """One round: run the hooks, claim due rows, send them, record the outcomes.
-        Returns how many rows were claimed."""
-        now = self.clock()
+        Returns how many rows were handled."""
+        batch = await self._prepare(self.clock())
+        await self._send_all(batch.jobs)
+        await self._finish(batch)
+        return len(batch.jobs) + len(batch.settled)
+
+    async def _prepare(self, now: datetime) -> _Batch:
         await self._recover(now)
         for hook in self.hooks:
             async with self.db.transaction() as session:
                 await hook(session, now)
         jobs, settled = await self._claim(now)
-        await self._send_all(jobs)
+        return _Batch(jobs, settled)
+
+    async def _finish(self, batch: _Batch) -> None:
+        jobs, settled = batch.jobs, batch.settled
+        if not (jobs or settled):
+            return
         async with self.db.transaction() as session:
             await outbox.record(session, [job.outcome for job in jobs] + settled)
             await outbox.mark_blocked(session, {job.row.recipient for job in jobs if job.blocked})
@@ -277,7 +335,6 @@ class Worker:
             outcome["broadcast_id"] for outcome in settled
         }
         await self._report({b for b in touched if b is not None})
-        return len(jobs) + len(settled)
 
     async def _recover(self, now: datetime) -> None:
         """Requeue rows a dead worker left "sending": at start if this is the only worker,
@@ -287,9 +344,12 @@ class Worker:
             return
         first = not self._recovered_at
         self._recovered_at = tick
-        cutoff = now if (self.single and first) else now - timedelta(seconds=self.limits.lease)
+        if self.single and first:  # the only worker: whatever is "sending" was left by a crash
+            cutoff, not_by = now, None
+        else:
+            cutoff, not_by = now - timedelta(seconds=self.limits.lease), self.name
         async with self.db.transaction() as session:
-            recovered = await outbox.recover_in_flight(session, cutoff)
+            recovered = await outbox.recover_in_flight(session, cutoff, not_by=not_by)
         if recovered:
             log.warning(
                 "%s: %d message(s) were in flight when a worker stopped; sending them again "
@@ -329,11 +389,11 @@ class Worker:
                 job.outcome["claimed_by"] = None
                 continue
             await slots.acquire()
-            await self.limiter.acquire(job.row.recipient)
-            tasks.append(asyncio.create_task(self._send_one(job, slots)))
+            ticket = await self.limiter.acquire(job.row.recipient)
+            tasks.append(asyncio.create_task(self._send_one(job, slots, ticket)))
         await asyncio.gather(*tasks)
 
-    async def _send_one(self, job: _Job, slots: asyncio.Semaphore) -> None:
+    async def _send_one(self, job: _Job, slots: asyncio.Semaphore, ticket: list[float]) -> None:
         row = job.row
         try:
             message_id = await self.channel.send(row.recipient, job.message)
@@ -352,6 +412,7 @@ class Worker:
         else:
             job.outcome = _outcome(row, outbox.SENT, sent_at=self.clock(), message_id=message_id)
         finally:
+            self.limiter.done(row.recipient, ticket)
             slots.release()
 
     def _retry(self, row: Outbox, error: Exception) -> dict[str, Any]:
@@ -396,9 +457,8 @@ class Worker:
             return  # an edit that changes nothing is refused; and staff need no flicker
         if self.limiter.chat_wait(chat) > 0:
             return
-        await self.limiter.acquire(chat)
         self._progress[broadcast.id] = (shown.text, time.monotonic())
-        await self._quietly(self.channel.edit(chat, message_id, shown))
+        await self._quietly(chat, self.channel.edit(chat, message_id, shown))
 
     async def _final_report(self, broadcast: Broadcast, counts: outbox.Counts) -> None:
         chat = broadcast.staff_chat_id
@@ -408,20 +468,22 @@ class Worker:
         if broadcast.staff_message_id is not None and (
             self._progress.get(broadcast.id, ("", 0.0))[0] != final.text
         ):
-            await self.limiter.acquire(chat)
-            await self._quietly(self.channel.edit(chat, broadcast.staff_message_id, final))
+            await self._quietly(chat, self.channel.edit(chat, broadcast.staff_message_id, final))
         self._progress.pop(broadcast.id, None)
-        await self.limiter.acquire(chat)
-        await self._quietly(self.channel.send(chat, self.channel.render_report(broadcast, counts)))
+        report = self.channel.render_report(broadcast, counts)
+        await self._quietly(chat, self.channel.send(chat, report))
 
-    async def _quietly(self, action: Awaitable[Any]) -> None:
+    async def _quietly(self, chat: int, action: Coroutine[Any, Any, Any]) -> None:
         """Progress is a courtesy: a failure to show it must not stop the delivery."""
+        ticket = await self.limiter.acquire(chat)
         try:
             await action
         except RetryLater as error:
             self.limiter.pause(error.retry_after)
         except Exception:
             log.warning("%s: could not show broadcast progress", self.name, exc_info=True)
+        finally:
+            self.limiter.done(chat, ticket)
 
 
 def _blocked(users: Mapping[int, User], user_id: int) -> bool:

@@ -111,16 +111,18 @@ def parse_feed(data: bytes, zone: ZoneInfo) -> tuple[list[ForumFields], list[str
             continue
         try:
             start = _aware(event.decoded("dtstart"), zone)
+            if start is None:
+                notes.append(f"{label}: an all-day event, left out")
+                continue
             end = (
                 _aware(event.decoded("dtend"), zone)
                 if event.get("dtend")
                 else start + event.decoded("duration", timedelta(hours=2))
             )
         except (KeyError, ValueError, TypeError):
-            notes.append(f"{label}: no usable start or end, left out")
-            continue
+            start = end = None
         if start is None or end is None:
-            notes.append(f"{label}: an all-day event, left out")
+            notes.append(f"{label}: no usable start or end, left out")
             continue
         location = str(event.get("location", "")).strip() or None
         link = str(event.get("url", "")).strip() or None

@@ -45,15 +45,17 @@ META_WEIGHT = 1.0  # the best-matching title or alias
 BODY_WEIGHT = 0.3  # the passage itself
 CROSS_WEIGHT = 0.3  # the same entry in the other languages
 GENERIC_WEIGHT = 0.2  # words of the agreement's and the municipality's names, and …
-COMMON_SHARE = 0.6
+COMMON_SHARE = 0.6  # … words in at least this share of the entries ("association")
 SECOND_WEIGHT = 0.25  # the second-best phrase of an entry, for questions that ask two ways
 RERANK_TOP = 3  # the best few are re-weighed by how closely the question reads like a phrase
-RERANK_WEIGHT = 1.0  # … words in at least this share of the entries ("association")
+RERANK_WEIGHT = 1.0
 # Characters per n-gram and the n-gram index's weight beside the word indexes: Arabic
 # words share three-letter roots; Finnish and Swedish compounds share longer parts.
 GRAMS: dict[str, tuple[int, float]] = {
     "sv": (4, 0.1), "en": (4, 0.1), "ar": (3, 0.1), "fi": (4, 0.1), "so": (4, 0.1),
 }  # fmt: skip
+# An answer is confident when the best score reaches CONFIDENT_SCORE and at least this share
+# of the question's words is known to the index; below, the bot says it is not sure.
 CONFIDENT_SCORE = 5.0
 CONFIDENT_COVERAGE = 0.5
 SEE_ALSO_SHARE = 0.35  # a further hit is worth suggesting if it scores this share of the best

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.config import SUPPORTED_LANGUAGES, Language
+from bot.config import SUPPORTED_LANGUAGES
 from bot.context import CustomContext, IdeApplication
-from bot.i18n import native_name, normalise_language
+from bot.i18n import Translator, native_name, normalise_language
 from handlers.menu import MENU_LANGUAGE, main_menu
 from handlers.turn import Turn, with_turn
 from storage import users
@@ -50,52 +50,45 @@ async def language_menu_button(update: Update, context: CustomContext, turn: Tur
 
 @with_turn
 async def choose_language_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    query = update.callback_query
-    if query is None or query.from_user is None:
-        return
-    chosen = _supported((query.data or "").removeprefix(CHOOSE))
-    if chosen is None:
-        await query.answer(turn.t.pgettext("language", "That language is not available."))
-        return
-    await users.set_language(turn.session, query.from_user.id, chosen)
-    t = context.i18n.translator(chosen)
-    turn.t = t
-    await query.answer()
-    await turn.edit(
-        t.pgettext(
-            "language",
-            "Language: {language}. You can change it any time with /language.",
-            language=native_name(chosen),
-        ),
-        main_menu(t),
-    )
+    """From the picker: the picker becomes the confirmation, with the menu."""
+    t = await _save_choice(update, context, turn, CHOOSE)
+    if t is not None and update.callback_query:
+        await update.callback_query.answer()
+        turn.t = t
+        await turn.edit(_confirmation(t), main_menu(t))
 
 
 @with_turn
 async def switch_language_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    """Under an answer: the answer stays, only the offer goes."""
+    t = await _save_choice(update, context, turn, SWITCH)
+    if t is not None and update.callback_query:
+        await update.callback_query.answer(_confirmation(t))
+        await turn.drop_buttons(SWITCH)
+
+
+async def _save_choice(
+    update: Update, context: CustomContext, turn: Turn, prefix: str
+) -> Translator | None:
+    """Save the language a button names; None (and a word why) if it is not one of ours."""
     query = update.callback_query
     if query is None or query.from_user is None:
-        return
-    chosen = _supported((query.data or "").removeprefix(SWITCH))
-    if chosen is None:
-        await query.answer(turn.t.pgettext("language", "That language is not available."))
-        return
-    await users.set_language(turn.session, query.from_user.id, chosen)
-    t = context.i18n.translator(chosen)
-    await query.answer(
-        t.pgettext(
-            "language",
-            "Language: {language}. You can change it any time with /language.",
-            language=native_name(chosen),
-        )
-    )
-    await turn.drop_buttons(SWITCH)
-
-
-def _supported(code: str) -> Language | None:
-    """`code` if it is exactly one of our language codes (button data can be forged)."""
+        return None
+    code = (query.data or "").removeprefix(prefix)
     chosen = normalise_language(code)
-    return chosen if chosen == code else None
+    if chosen is None or chosen != code:  # button data can be forged
+        await query.answer(turn.t.pgettext("language", "That language is not available."))
+        return None
+    await users.set_language(turn.session, query.from_user.id, chosen)
+    return context.i18n.translator(chosen)
+
+
+def _confirmation(t: Translator) -> str:
+    return t.pgettext(
+        "language",
+        "Language: {language}. You can change it any time with /language.",
+        language=native_name(t.language),
+    )
 
 
 def register(app: IdeApplication) -> None:

@@ -153,15 +153,30 @@ async def record(session: AsyncSession, outcomes: Sequence[Mapping[str, Any]]) -
         await session.execute(update(Outbox), [dict(outcome) for outcome in outcomes])
 
 
-async def recover_in_flight(session: AsyncSession, claimed_before: datetime) -> int:
-    """Rows left "sending" by a worker that died: they go out again, marked in doubt."""
+async def recover_in_flight(
+    session: AsyncSession, claimed_before: datetime, *, not_by: str | None = None
+) -> int:
+    """Rows left "sending" by a worker that died (their lease ran out): they go out again,
+    marked in doubt. A worker never takes back its own rows (`not_by`)."""
+    query = update(Outbox).where(Outbox.status == SENDING, Outbox.claimed_at < claimed_before)
+    if not_by is not None:
+        query = query.where(Outbox.claimed_by != not_by)
     result = await session.execute(
-        update(Outbox)
-        .where(Outbox.status == SENDING, Outbox.claimed_at < claimed_before)
-        .values(status=PENDING, in_doubt=True, claimed_by=None)
-        .execution_options(synchronize_session=False)
+        query.values(status=PENDING, in_doubt=True, claimed_by=None).execution_options(
+            synchronize_session=False
+        )
     )
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+
+
+async def renew_lease(session: AsyncSession, worker: str, now: datetime) -> None:
+    """A live worker's heartbeat: its rows in flight stay its own."""
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.status == SENDING, Outbox.claimed_by == worker)
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def drop_pending(session: AsyncSession, forum_id: int, kinds: Iterable[str]) -> int:

@@ -113,6 +113,8 @@ class Bot:
 
     async def publish(self, forum_id: int) -> list[Message]:
         staff = self.staff
+        if not any(m.buttons for m in self.api.bot_messages(staff.chat_id)):
+            await staff.send("/start")
         await staff.press_data(f"fp:{forum_id}", staff.last_with_buttons())
         return await staff.press("Yes, publish")
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bot.config import PROJECT_ROOT
 
 
 def idebot(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -113,3 +117,50 @@ def test_staff_roles_from_the_command_line(env: dict[str, str]) -> None:
     assert "4242\treviewer" in listed.stdout
     assert idebot("staff", "remove", "4242", env=env).returncode == 0
     assert "4242" not in idebot("staff", "list", env=env).stdout
+
+
+def test_ask_reads_questions_from_stdin_and_prints_json_lines(env: dict[str, str]) -> None:
+    result = idebot(
+        "ask",
+        "--pack",
+        "sodertalje",
+        "-",
+        env=env,
+        stdin="hur går vi med i överenskommelsen?\nwhat is the weather tomorrow\n\n",
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 2
+    joining, weather = lines
+    assert set(joining) == {"question", "language", "confident", "answers"}
+    assert joining["language"] == "sv"
+    assert joining["answers"][0]["id"] == "joining"
+    assert {"id", "title", "score", "source", "text"} <= set(joining["answers"][0])
+    assert weather["confident"] is False
+
+
+def test_ask_with_a_language_answers_in_it(env: dict[str, str]) -> None:
+    result = idebot("ask", "--lang", "ar", "--json", "كيف ننضم إلى الاتفاقية؟", env=env)
+
+    answer = json.loads(result.stdout)
+    assert answer["language"] == "ar"
+    assert answer["answers"][0]["id"] == "joining"
+
+
+def test_a_broken_content_pack_stops_the_start_naming_the_entry(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content" / "sodertalje", content / "sodertalje")
+    broken = content / "sodertalje" / "en.toml"
+    text = broken.read_text(encoding="utf-8")
+    at = text.index('id = "iop"')
+    broken.write_text(text[:at] + text[at:].replace('title = "', 'title = 42 #"', 1), "utf-8")
+
+    result = idebot("shell", env=env | {"CONTENT_DIR": str(content)}, stdin="/start\n")
+
+    assert result.returncode == 2
+    assert "sodertalje/en.toml" in result.stderr
+    assert "'iop'" in result.stderr
+    assert "Traceback" not in result.stderr
