@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0  # seconds
 PROGRESS_EVERY = 2.0  # seconds between edits of a progress message
 WINDOW_MARGIN = 0.005  # seconds: our second is this much longer than Telegram's
-CATCH_UP = 0.05  # seconds of lateness (sleeps overshoot) that later sends may make up
+CATCH_UP = 0.25  # seconds of lateness (sleeps overshoot, stalls) later sends may make up
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class Limits:
     max_attempts: int = 5
     lease: float = 60.0  # seconds a claimed row stays claimed before another worker may retry
     poll: float = 1.0  # seconds between looks at an empty outbox
-    concurrency: int = 16  # sends in flight at once
+    concurrency: int = 4  # sends in flight at once
 
     @property
     def batch(self) -> int:
@@ -144,6 +144,8 @@ class RateLimiter:
     def chat_wait(self, chat_id: int) -> float:
         """Seconds until `chat_id` may receive the next message (0: now)."""
         last = self._last_chat.get(chat_id)
+        if last == math.inf:  # a send to this chat is in flight
+            return self.chat_interval
         return 0.0 if last is None else max(0.0, last + self.chat_interval - time.monotonic())
 
     def pause(self, seconds: float) -> None:

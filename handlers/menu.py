@@ -33,33 +33,18 @@ COMMANDS: tuple[tuple[str, LazyText], ...] = (
 
 
 def main_menu(t: Translator) -> InlineKeyboardMarkup:
+    rows = (
+        ((t.pgettext("menu", "📖 The principles"), MENU_PRINCIPLES),
+         (t.pgettext("menu", "💬 Ask a question"), MENU_ASK)),
+        ((t.pgettext("menu", "✍️ Apply to join"), MENU_APPLY),
+         (t.pgettext("menu", "🤝 Who has signed"), MENU_MEMBERS)),
+        ((t.pgettext("menu", "📅 Dialogue forums"), MENU_FORUMS),
+         (t.pgettext("menu", "🔔 Invitations"), MENU_SUBSCRIBE)),
+        ((t.pgettext("menu", "🌐 Language"), MENU_LANGUAGE),
+         (t.pgettext("menu", "❓ Help"), MENU_HELP)),
+    )  # fmt: skip
     return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t.pgettext("menu", "📖 The principles"), callback_data=MENU_PRINCIPLES
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    t.pgettext("menu", "💬 Ask a question"), callback_data=MENU_ASK
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    t.pgettext("menu", "📅 Dialogue forums"), callback_data=MENU_FORUMS
-                ),
-                InlineKeyboardButton(
-                    t.pgettext("menu", "🔔 Invitations"), callback_data=MENU_SUBSCRIBE
-                ),
-            ],
-            [
-                InlineKeyboardButton(
-                    t.pgettext("menu", "🌐 Language"), callback_data=MENU_LANGUAGE
-                ),
-                InlineKeyboardButton(t.pgettext("menu", "❓ Help"), callback_data=MENU_HELP),
-            ],
-        ]
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
 
 

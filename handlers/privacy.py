@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot import privacy as personal_data
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import native_name
 from handlers.turn import Turn, with_turn
@@ -60,6 +61,15 @@ async def mydata_command(update: Update, context: CustomContext, turn: Turn) -> 
                 phone=application.phone or "–",
             )
         )
+    if data.forum_answers:
+        lines.append(
+            t.npgettext(
+                "privacy",
+                "Your answer to {n} dialogue forum.",
+                "Your answers to {n} dialogue forums.",
+                data.forum_answers,
+            )
+        )
     lines.append(t.pgettext("privacy", "Delete it with /deletemydata."))
     await turn.reply("\n\n".join(lines))
 
@@ -95,7 +105,7 @@ async def erase_button(update: Update, context: CustomContext, turn: Turn) -> No
     if query.data == KEEP:
         await turn.edit(turn.t.pgettext("privacy", "Nothing was deleted."))
         return
-    kept = await privacy.erase(turn.session, query.from_user.id)
+    kept = await personal_data.erase(turn.session, query.from_user.id, context.now())
     text = turn.t.pgettext("privacy", "Your data has been deleted.")
     if kept:
         text += " " + turn.t.npgettext(

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import applications
-from storage.models import Application, Question, User
+from storage.models import Application, Outbox, Question, Rsvp, StaffDraft, User
 
 
 @dataclass(frozen=True)
@@ -16,15 +16,26 @@ class StoredData:
     user: User | None
     questions: int
     applications: list[Application]
+    forum_answers: int
 
 
 async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
-    count = await session.scalar(select(func.count()).where(Question.user_id == user_id))
+    asked = await session.scalar(select(func.count()).where(Question.user_id == user_id))
+    answered = await session.scalar(select(func.count()).where(Rsvp.user_id == user_id))
     return StoredData(
         await session.get(User, user_id),
-        int(count or 0),
+        int(asked or 0),
         list(await applications.user_applications(session, user_id)),
+        int(answered or 0),
     )
+
+
+async def places_held(session: AsyncSession, user_id: int) -> list[int]:
+    """Forums where the person holds a place (to give it up before erasing)."""
+    rows = await session.scalars(
+        select(Rsvp.forum_id).where(Rsvp.user_id == user_id, Rsvp.status == "going")
+    )
+    return list(rows.all())
 
 
 async def erase(session: AsyncSession, user_id: int) -> int:
@@ -32,5 +43,11 @@ async def erase(session: AsyncSession, user_id: int) -> int:
     contact person anonymised."""
     kept = await applications.forget_applicant(session, user_id)
     await session.execute(delete(Question).where(Question.user_id == user_id))
+    await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))
+    await session.execute(delete(StaffDraft).where(StaffDraft.user_id == user_id))
+    # Delivery records go too, except a message being sent this very moment.
+    await session.execute(
+        delete(Outbox).where(Outbox.recipient == user_id, Outbox.status != "sending")
+    )
     await session.execute(delete(User).where(User.telegram_id == user_id))
     return kept

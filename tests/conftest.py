@@ -8,6 +8,7 @@ import os
 os.environ["PTB_TIMEDELTA"] = "1"  # python-telegram-bot's future behaviour: durations as timedelta
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -25,12 +26,9 @@ POSTGRES_URL = os.environ.get(
 ADMIN_ID = 900
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A database of its own for each test, on each backend we support."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-        return
+@asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """A throwaway PostgreSQL database, dropped afterwards."""
     admin = make_url(POSTGRES_URL)
     name = f"idebot_test_{uuid.uuid4().hex[:12]}"
     dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -41,6 +39,23 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     finally:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database of its own for each test, on each backend we support."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    async with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """For what only PostgreSQL can do (several delivery workers at once)."""
+    async with postgres_database() as url:
+        yield url
 
 
 def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:

@@ -8,7 +8,6 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.delivery import RateLimiter
@@ -150,10 +149,9 @@ async def test_the_worker_delivers_on_its_own_when_it_runs(
         assert invitations(bot.api, user.chat_id) == 1
 
 
-async def test_two_workers_never_send_the_same_row(database_url: str, tmp_path: Path) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several workers need PostgreSQL (SQLite: one worker)")
-    async with started(database_url, tmp_path, delivery_rate=50) as bot:
+async def test_two_workers_never_send_the_same_row(postgres_url: str, tmp_path: Path) -> None:
+    """Several workers need PostgreSQL's row locks (SQLite runs one worker)."""
+    async with started(postgres_url, tmp_path, delivery_rate=50) as bot:
         people = [await bot.subscriber(2600 + n, "en") for n in range(40)]
         await bot.publish(await bot.create_forum())
         other = build_worker(bot.app, bot.app.bot_data.db, bot.app.bot_data.i18n)  # type: ignore[arg-type]
@@ -168,9 +166,22 @@ async def test_the_rate_limiter_keeps_the_overall_and_per_chat_rates() -> None:
     limiter = RateLimiter(rate=50, chat_rate=1)
     started_at = time.monotonic()
     for chat in range(75):
-        await limiter.acquire(chat)
+        limiter.done(chat, await limiter.acquire(chat))
     assert time.monotonic() - started_at >= 1.0, "75 sends at 50/s take over a second"
     assert limiter.chat_wait(74) > 0.5, "the last chat has just had its message"
     before = time.monotonic()
     await limiter.acquire(74)
     assert time.monotonic() - before >= 0.9
+
+
+async def test_a_send_in_flight_holds_its_slot_until_answered() -> None:
+    limiter = RateLimiter(rate=2, chat_rate=1)
+    first = await limiter.acquire(1)
+    await limiter.acquire(2)
+    third = asyncio.create_task(limiter.acquire(3))
+    await asyncio.sleep(0.3)
+    assert not third.done(), "both slots are taken while the first send is in flight"
+    limiter.done(1, first)
+    await asyncio.sleep(0.1)
+    assert not third.done(), "and then for a second after its answer"
+    await asyncio.wait_for(third, 2)

@@ -171,7 +171,8 @@ async def test_cancelling_tells_those_invited_and_drops_the_reminders(
         )
         invitation = next(m for m in bot.api.bot_messages(600) if "✅ Tulen" in m.button_texts)
         late = await user.press("Tulen", invitation)
-        assert late == [] and "peruttu" in user.answers[-1].lower()
+        assert late == []
+        assert "peruttu" in user.answers[-1].lower()
 
 
 async def test_reminders_after_downtime_are_sent_once_or_dropped_once_the_forum_started(
@@ -288,7 +289,8 @@ async def test_staff_see_the_answers_and_can_export_them_as_csv(
         assert document is not None
         rows = document[1].decode("utf-8-sig").splitlines()
         assert rows[0] == "telegram_id,answer,answered_at,language"
-        assert rows[1].startswith("1000,going,") and rows[1].endswith(",so")
+        assert rows[1].startswith("1000,going,")
+        assert rows[1].endswith(",so")
 
 
 async def test_a_newsletter_reaches_subscribers_in_their_language_or_in_swedish(
