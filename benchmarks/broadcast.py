@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import itertools
+import json
 import os
 import secrets
 import signal

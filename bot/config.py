@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     @field_validator("reminder_offsets", mode="before")
     @classmethod
     def _parse_offsets(cls, value: object) -> object:
-        """"7d,1d,2h,30m": how long before a forum each reminder goes out."""
+        """ "7d,1d,2h,30m": how long before a forum each reminder goes out."""
         if not isinstance(value, str):
             return value
         units = {"d": "days", "h": "hours", "m": "minutes"}
