@@ -176,16 +176,17 @@ class LanguageIndex:
         ]
         self._fuzzy_cache: dict[str, str | None] = {}
 
-    def scores(self, question: str, *, fuzzy: bool = True) -> tuple[np.ndarray, float]:
-        """A score per entry, and the share of the question's words the index knows."""
+    def scores(self, question: str, *, primary: bool = True) -> tuple[np.ndarray, float]:
+        """A score per entry, and the share of the question's words the index knows. In
+        another language's index (`primary=False`) only exact word matches count."""
         terms = self.analyzer.terms(question)
-        matched = [t for t in (self._match(term, fuzzy) for term in terms) if t is not None]
+        matched = [t for t in (self._match(term, primary) for term in terms) if t is not None]
         specific = [t for t in matched if t not in self._generic]
         generic = [t for t in matched if t in self._generic]
         coverage = len(matched) / len(terms) if terms else 0.0
         total = np.zeros(len(self.entries))
         # A question made only of the names ("what is the agreement?") is about them.
-        generic_weight = GENERIC_WEIGHT if specific else 1.0
+        generic_weight = GENERIC_WEIGHT if specific or not primary else 1.0
         for chosen, weight in ((specific, 1.0), (generic, generic_weight)):
             if not chosen:
                 continue
@@ -200,7 +201,7 @@ class LanguageIndex:
             total += weight * (META_WEIGHT * best + BODY_WEIGHT * self._body.get_scores(chosen))
         grams = [g for g in self.analyzer.grams(question) if g in self._gram_vocabulary]
         weight = GRAMS[self.analyzer.language][1]
-        if grams and weight and fuzzy:
+        if grams and weight and primary:
             total += weight * self._grams.get_scores(grams) / max(1, len(grams) ** 0.5)
         return total, coverage
 
@@ -248,7 +249,7 @@ class Knowledge:
             if other != language:
                 # Entries are parallel across languages, so a Swedish term in an Arabic
                 # question ("samverkansgrupp") still counts, exactly matched only.
-                extra, _ = self._indexes[(pack_id, other)].scores(question, fuzzy=False)
+                extra, _ = self._indexes[(pack_id, other)].scores(question, primary=False)
                 scores = scores + CROSS_WEIGHT * extra
         for i in np.argsort(-scores, kind="stable")[:RERANK_TOP]:
             scores[i] *= 1 + RERANK_WEIGHT * index.phrase_similarity(question, int(i))

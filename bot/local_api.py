@@ -437,6 +437,7 @@ class LocalBotApi(BaseRequest):
         chat_id: int,
         user: JSON,
         text: str,
+        *,
         reply_to: Message | None = None,
         document: tuple[str, bytes, str] | None = None,
         photo: bool = False,
@@ -523,7 +524,9 @@ class LocalUser:
     async def send(self, text: str, reply_to: Message | None = None) -> list[Message]:
         """Send a text message (optionally as a reply); return the bot's messages sent or
         edited in this chat in response."""
-        return await self._deliver(self.api.incoming(self.chat_id, self.user, text, reply_to))
+        return await self._deliver(
+            self.api.incoming(self.chat_id, self.user, text, reply_to=reply_to)
+        )
 
     async def send_document(
         self, filename: str, content: bytes, mime_type: str, caption: str = ""
