@@ -23,7 +23,7 @@ from bot.context import CustomContext, IdeApplication
 from bot.delivery import Button
 from bot.forums import AUTHORITATIVE, FLOW_STEPS, ForumError, Staff
 from bot.i18n import Translator, native_name
-from handlers import newsletter, notices
+from handlers import newsletter, notices, staff
 from handlers.fallback import answer_stale
 from handlers.forums import MANAGE
 from handlers.notices import forum_details, keyboard
@@ -43,21 +43,6 @@ FLOW_SKIP, FLOW_STOP = "fd:skip", "fd:stop"
 ACTION = re.compile(r"^(fa|fpy|fp|fxy|fx|fm|ft|fe):(\d{1,9})$")
 TRANSLATE_DATA = re.compile(r"^ftl:(\d{1,9}):([a-z]{2})$")
 EXAMPLE = "2027-03-18 18:00"
-
-
-async def is_staff(update: Update, context: CustomContext, turn: Turn) -> bool:
-    """Staff only; others are told so, and the attempt is logged."""
-    person = update.effective_user
-    if person is not None and context.settings.is_admin(person.id):
-        return True
-    what = update.callback_query.data if update.callback_query else "a forum command"
-    log.warning("user %s refused: %s is for staff", person.id if person else None, what)
-    text = turn.t.pgettext("staff", "This command is for municipal staff.")
-    if update.callback_query:
-        await update.callback_query.answer(text, show_alert=True)
-    else:
-        await turn.reply(text)
-    return False
 
 
 def _staff(update: Update, turn: Turn) -> Staff:
@@ -108,7 +93,7 @@ async def _forum_for_staff(
 ) -> tuple[str, Forum] | None:
     """The action and forum a staff button names; refusals and stale buttons answered."""
     query = update.callback_query
-    if query is None or not await is_staff(update, context, turn):
+    if query is None or not await staff.admit(update, context, turn):
         return None
     match = ACTION.match(query.data or "")
     forum = await repo.get_forum(turn.session, int(match.group(2))) if match else None
@@ -208,7 +193,7 @@ async def _export(update: Update, context: CustomContext, turn: Turn, forum: For
 @with_turn
 async def translate_to_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or not await is_staff(update, context, turn):
+    if query is None or not await staff.admit(update, context, turn):
         return
     match = TRANSLATE_DATA.match(query.data or "")
     forum = await repo.get_forum(turn.session, int(match.group(1))) if match else None
@@ -232,7 +217,7 @@ async def translate_to_button(update: Update, context: CustomContext, turn: Turn
 
 @with_turn
 async def new_forum_command(update: Update, context: CustomContext, turn: Turn) -> None:
-    if not await is_staff(update, context, turn) or update.effective_user is None:
+    if not await staff.admit(update, context, turn) or update.effective_user is None:
         return
     await repo.start_draft(turn.session, update.effective_user.id, "forum", FLOW_STEPS[0])
     intro = turn.t.pgettext(
@@ -268,7 +253,7 @@ async def _take_staff_text(update: Update, context: CustomContext, turn: Turn) -
 @with_turn
 async def flow_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or not await is_staff(update, context, turn):
+    if query is None or not await staff.admit(update, context, turn):
         return
     draft = await repo.get_draft(turn.session, query.from_user.id)
     if draft is None:

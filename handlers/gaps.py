@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from markupsafe import escape
@@ -11,12 +10,11 @@ from telegram.ext import CommandHandler, filters
 
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import native_name
+from handlers import staff
 from handlers.entries import send_long
 from handlers.turn import Turn, with_turn
 from storage import questions
 from storage.models import utcnow
-
-log = logging.getLogger(__name__)
 
 PERIOD = timedelta(days=30)
 PER_LANGUAGE = 20
@@ -24,10 +22,7 @@ PER_LANGUAGE = 20
 
 @with_turn
 async def gaps_command(update: Update, context: CustomContext, turn: Turn) -> None:
-    person = update.effective_user
-    if person is None or not context.settings.is_admin(person.id):
-        log.warning("user %s tried /gaps without being staff", person.id if person else None)
-        await turn.reply(turn.t.pgettext("staff", "This command is for municipal staff."))
+    if not await staff.admit(update, context, turn):
         return
     t = turn.t
     pack = context.settings.content_pack

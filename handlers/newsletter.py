@@ -15,7 +15,7 @@ from bot.context import CustomContext, IdeApplication
 from bot.delivery import Button
 from bot.forums import AUTHORITATIVE, Staff
 from bot.i18n import Translator, native_name
-from handlers import notices
+from handlers import notices, staff
 from handlers.fallback import answer_stale
 from handlers.notices import keyboard, render_newsletter
 from handlers.turn import Turn, with_turn
@@ -29,22 +29,9 @@ ACTION = re.compile(r"^nl:(add|send|go|drop):(\d{1,9})$")
 LANGUAGE = re.compile(r"^nl:lang:(\d{1,9}):([a-z]{2})$")
 
 
-async def _staff(update: Update, context: CustomContext, turn: Turn) -> bool:
-    person = update.effective_user
-    if person is not None and context.settings.is_admin(person.id):
-        return True
-    log.warning("user %s refused: the newsletter is for staff", person.id if person else None)
-    text = turn.t.pgettext("staff", "This command is for municipal staff.")
-    if update.callback_query:
-        await update.callback_query.answer(text, show_alert=True)
-    else:
-        await turn.reply(text)
-    return False
-
-
 @with_turn
 async def newsletter_command(update: Update, context: CustomContext, turn: Turn) -> None:
-    if not await _staff(update, context, turn) or update.effective_user is None:
+    if not await staff.admit(update, context, turn) or update.effective_user is None:
         return
     await repo.start_draft(turn.session, update.effective_user.id, "newsletter", AUTHORITATIVE)
     await turn.reply(
@@ -98,7 +85,7 @@ async def preview(turn: Turn, letter: Newsletter, subscribers: int) -> None:
 @with_turn
 async def newsletter_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or not await _staff(update, context, turn):
+    if query is None or not await staff.admit(update, context, turn):
         return
     match = ACTION.match(query.data or "")
     letter = await repo.get_newsletter(turn.session, int(match.group(2))) if match else None
@@ -141,7 +128,7 @@ async def _send(update: Update, context: CustomContext, turn: Turn, letter: News
 @with_turn
 async def language_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or not await _staff(update, context, turn):
+    if query is None or not await staff.admit(update, context, turn):
         return
     match = LANGUAGE.match(query.data or "")
     letter = await repo.get_newsletter(turn.session, int(match.group(1))) if match else None

@@ -8,10 +8,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import CustomContext, IdeApplication
 from bot.register_export import applications_csv, members_csv
+from handlers import staff
 from handlers.entries import show_or_edit
 from handlers.fallback import answer_stale
 from handlers.menu import MENU_MEMBERS
-from handlers.review import is_reviewer
 from handlers.turn import Turn, with_turn
 from storage import applications as store
 from storage.models import utcnow
@@ -78,8 +78,7 @@ async def members_button(update: Update, context: CustomContext, turn: Turn) -> 
 @with_turn
 async def export_command(update: Update, context: CustomContext, turn: Turn) -> None:
     person = update.effective_user
-    if person is None or not await is_reviewer(context, turn.session, person.id):
-        await turn.reply(turn.t.pgettext("staff", "This command is for municipal staff."))
+    if person is None or not await staff.admit(update, context, turn, reviewers=True):
         return
     stamp = utcnow().astimezone(context.settings.zone).strftime("%Y-%m-%d")
     members = members_csv(await store.members(turn.session, public_only=False))

@@ -15,6 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
+from handlers import staff
 from handlers.apply_texts import summary_text
 from handlers.fallback import answer_stale
 from handlers.turn import Turn, with_turn
@@ -26,12 +27,6 @@ log = logging.getLogger(__name__)
 
 REVIEW = "rv:"  # rv:<application id>:<a approve | r reject | m more | o open | f file | x cancel>
 REJECT_REASON, QUESTION, ANSWER = "reject_reason", "question", "answer"
-
-
-async def is_reviewer(context: CustomContext, session: AsyncSession, user_id: int) -> bool:
-    return (
-        context.settings.is_admin(user_id) or await store.staff_role(session, user_id) is not None
-    )
 
 
 async def reviewers(context: CustomContext, session: AsyncSession) -> list[int]:
@@ -121,7 +116,7 @@ async def review_button(update: Update, context: CustomContext, turn: Turn) -> N
     )
     if query is None or person is None:
         return
-    if not await is_reviewer(context, turn.session, person.id):
+    if not await staff.is_reviewer(context, turn, person.id):
         log.warning("user %s pressed a review button without the role: %r", person.id, query.data)
         await store.audit(
             turn.session, person.id, "refused", f"application:{raw_id[:20]}", query.data
@@ -262,7 +257,7 @@ async def take_input(
     if pending.kind == ANSWER:
         await _applicant_answered(context, turn, application, body, user_id)
         return
-    if not await is_reviewer(context, turn.session, user_id):  # the role was taken away meanwhile
+    if not await staff.is_reviewer(context, turn, user_id):  # the role was taken away meanwhile
         await turn.reply(turn.t.pgettext("staff", "This is for municipal staff only."))
         return
     if pending.kind == REJECT_REASON:
@@ -353,9 +348,7 @@ async def _applicant_answered(
 
 @with_turn
 async def applications_command(update: Update, context: CustomContext, turn: Turn) -> None:
-    person = update.effective_user
-    if person is None or not await is_reviewer(context, turn.session, person.id):
-        await turn.reply(turn.t.pgettext("staff", "This command is for municipal staff."))
+    if not await staff.admit(update, context, turn, reviewers=True):
         return
     pending = await store.pending_applications(turn.session)
     if not pending:
