@@ -192,6 +192,29 @@ async def _review(
         await turn.reply(ask, cancel)
 
 
+async def _decide(
+    turn: Turn, application: Application, status: str, reviewer: int, reason: str | None
+) -> bool:
+    """Take the decision unless another reviewer was first; then say so and return False."""
+    if await store.decide(turn.session, application.id, status, reviewer, reason):
+        return True
+    await turn.session.refresh(application)
+    await turn.reply(_already_decided(turn.t, application))
+    return False
+
+
+async def _report(
+    context: CustomContext,
+    turn: Turn,
+    application: Application,
+    confirmation: str,
+    notice: Callable[[Translator], str],
+) -> None:
+    """Confirm to the reviewer, then tell the applicant in their own language."""
+    await turn.reply(confirmation)
+    await tell_applicant(context, turn.session, application, notice)
+
+
 def _already_decided(t: Translator, application: Application) -> str:
     status = (
         t.pgettext("review", "approved")
@@ -209,9 +232,7 @@ def _already_decided(t: Translator, application: Application) -> str:
 async def approve(
     context: CustomContext, turn: Turn, application: Application, reviewer: int
 ) -> None:
-    if not await store.decide(turn.session, application.id, "approved", reviewer, None):
-        await turn.session.refresh(application)
-        await turn.reply(_already_decided(turn.t, application))
+    if not await _decide(turn, application, "approved", reviewer, None):
         return
     await store.add_member(
         turn.session,
@@ -224,17 +245,15 @@ async def approve(
         application_id=application.id,
     )
     await store.audit(turn.session, reviewer, "approved", f"application:{application.id}")
-    await turn.reply(
+    await _report(
+        context,
+        turn,
+        application,
         turn.t.pgettext(
             "review",
             "✅ {reference} approved; the organisation is now in the register.",
             reference=application.reference or "",
-        )
-    )
-    await tell_applicant(
-        context,
-        turn.session,
-        application,
+        ),
         lambda t: t.pgettext(
             "review",
             "Good news! Your application {reference} has been approved: {name} has now joined "
@@ -269,22 +288,18 @@ async def take_input(
 async def reject(
     context: CustomContext, turn: Turn, application: Application, reviewer: int, reason: str
 ) -> None:
-    if not await store.decide(turn.session, application.id, "rejected", reviewer, reason):
-        await turn.session.refresh(application)
-        await turn.reply(_already_decided(turn.t, application))
+    if not await _decide(turn, application, "rejected", reviewer, reason):
         return
     await store.audit(turn.session, reviewer, "rejected", f"application:{application.id}", reason)
-    await turn.reply(
+    await _report(
+        context,
+        turn,
+        application,
         turn.t.pgettext(
             "review",
             "❌ {reference} rejected; the applicant has been told the reason.",
             reference=application.reference or "",
-        )
-    )
-    await tell_applicant(
-        context,
-        turn.session,
-        application,
+        ),
         lambda t: t.pgettext(
             "review",
             "Your application {reference} was not approved. The reason "
@@ -308,17 +323,15 @@ async def ask_for_more(
     await store.audit(turn.session, reviewer, "asked", f"application:{application.id}", question)
     if application.applicant_id is not None:
         await store.set_pending(turn.session, application.applicant_id, ANSWER, application.id)
-    await turn.reply(
+    await _report(
+        context,
+        turn,
+        application,
         turn.t.pgettext(
             "review",
             "Your question about {reference} has been sent to the applicant.",
             reference=application.reference or "",
-        )
-    )
-    await tell_applicant(
-        context,
-        turn.session,
-        application,
+        ),
         lambda t: t.pgettext(
             "review",
             "The municipality has a question about your application "
