@@ -28,6 +28,7 @@ from bot.delivery import (
     Worker,
 )
 from bot.i18n import I18n, Translator
+from handlers.application_notices import APPLICATION, render_application
 from storage import forums as repo
 from storage.db import Database
 from storage.forums import CANCELLED
@@ -177,10 +178,13 @@ class TelegramChannel:
             t = self.i18n.translator(user.language)
             forum = found.get(row.forum_id or 0)
             letter = letters.get(row.newsletter_id or 0)
+            notice = render_application(t, row.payload or {}) if row.kind == APPLICATION else None
             if forum is not None:
                 rendered[row.id] = render_forum_row(t, row, forum)
             elif letter is not None:
                 rendered[row.id] = render_newsletter(t, letter.texts)
+            elif notice is not None:
+                rendered[row.id] = Rendered(t.directional(notice))
             else:
                 rendered[row.id] = None
         return rendered

@@ -5,7 +5,6 @@ decision is taken once, whoever presses first."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -16,11 +15,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from handlers import staff
+from handlers.application_notices import APPLICATION
+from handlers.application_notices import payload as notice
 from handlers.apply_texts import summary_text
 from handlers.fallback import answer_stale
 from handlers.turn import Turn, with_turn
 from storage import applications as store
-from storage import users
+from storage import outbox, users
 from storage.models import Application, PendingInput, utcnow
 
 log = logging.getLogger(__name__)
@@ -85,26 +86,6 @@ async def notify_reviewers(
                 application.reference,
                 error,
             )
-
-
-async def tell_applicant(
-    context: CustomContext,
-    session: AsyncSession,
-    application: Application,
-    text_for: Callable[[Translator], str],
-) -> None:
-    """Send the applicant a message in their language; a failure is logged, the decision stays."""
-    if application.applicant_id is None:
-        return
-    person = await users.get_user(session, application.applicant_id)
-    t = context.i18n.translator(person.language if person else application.language)
-    text = text_for(t)
-    try:
-        await context.bot.send_message(
-            application.applicant_id, t.directional(text), parse_mode=ParseMode.HTML
-        )
-    except TelegramError as error:
-        log.warning("could not tell the applicant of %s: %s", application.reference, error)
 
 
 @with_turn
@@ -208,11 +189,21 @@ async def _report(
     turn: Turn,
     application: Application,
     confirmation: str,
-    notice: Callable[[Translator], str],
+    *,
+    event: str,
+    text: str = "",
 ) -> None:
-    """Confirm to the reviewer, then tell the applicant in their own language."""
+    """Confirm to the reviewer, and queue the applicant's notice in the same transaction
+    as the decision: it is sent (and retried) by the delivery worker, in their language."""
     await turn.reply(confirmation)
-    await tell_applicant(context, turn.session, application, notice)
+    if application.applicant_id is not None:
+        await outbox.enqueue_one(
+            turn.session,
+            application.applicant_id,
+            kind=APPLICATION,
+            due_at=context.now(),
+            payload=notice(event, application.reference or "", application.org_name or "", text),
+        )
 
 
 def _already_decided(t: Translator, application: Application) -> str:
@@ -254,13 +245,7 @@ async def approve(
             "✅ {reference} approved; the organisation is now in the register.",
             reference=application.reference or "",
         ),
-        lambda t: t.pgettext(
-            "review",
-            "Good news! Your application {reference} has been approved: {name} has now joined "
-            "the agreement.",
-            reference=application.reference or "",
-            name=application.org_name or "",
-        ),
+        event="approved",
     )
 
 
@@ -300,13 +285,8 @@ async def reject(
             "❌ {reference} rejected; the applicant has been told the reason.",
             reference=application.reference or "",
         ),
-        lambda t: t.pgettext(
-            "review",
-            "Your application {reference} was not approved. The reason "
-            "given:\n\n{reason}\n\nYou are welcome to contact us or apply again with /apply.",
-            reference=application.reference or "",
-            reason=reason,
-        ),
+        event="rejected",
+        text=reason,
     )
 
 
@@ -332,13 +312,8 @@ async def ask_for_more(
             "Your question about {reference} has been sent to the applicant.",
             reference=application.reference or "",
         ),
-        lambda t: t.pgettext(
-            "review",
-            "The municipality has a question about your application "
-            "{reference}:\n\n{question}\n\nPlease answer with your next message here.",
-            reference=application.reference or "",
-            question=question,
-        ),
+        event="question",
+        text=question,
     )
 
 

@@ -34,6 +34,13 @@ async def grant_reviewer(app: IdeApplication, user_id: int) -> None:
         await store.grant_role(session, user_id, "reviewer")
 
 
+async def deliver(app: IdeApplication) -> None:
+    """Let the delivery worker send what the decisions queued (it does not run by itself
+    in tests)."""
+    assert app.bot_data.worker is not None
+    await app.bot_data.worker.drain()
+
+
 async def card_for(api: LocalBotApi, reviewer_id: int) -> Message:
     return next(m for m in reversed(api.bot_messages(reviewer_id)) if m.buttons)
 
@@ -58,6 +65,7 @@ async def test_reviewers_are_notified_in_their_language_and_approval_tells_the_a
     assert "New application IDE-" in card.text
     assert "Föreningen Ängsbacken" in card.text
     await reviewer.press("Approve", card)
+    await deliver(app)
 
     told = api.bot_messages(201)[-1]
     assert "godkänd" in told.text.lower() or "godkänts" in told.text.lower()
@@ -84,6 +92,7 @@ async def test_reject_requires_a_reason_that_reaches_the_applicant(
     await reviewer.press("Avslå", await card_for(api, ADMIN_ID))
     assert (await application_of(app, 202)).status == "submitted", "no decision without a reason"
     await reviewer.send("Föreningen verkar i Stockholm, inte i Södertälje.")
+    await deliver(app)
 
     application = await application_of(app, 202)
     assert application.status == "rejected"
@@ -103,6 +112,7 @@ async def test_ask_for_more_reaches_the_applicant_whose_answer_is_attached(
 
     await reviewer.press("Ask for more", await card_for(api, ADMIN_ID))
     await reviewer.send("Do you have members in Södertälje?")
+    await deliver(app)
     question = api.bot_messages(204)[-1]
     assert "Do you have members in Södertälje?" in question.text
     assert (await application_of(app, 204)).status == "needs_info"
@@ -274,3 +284,24 @@ async def test_deletemydata_removes_personal_data_and_anonymises_the_contact(
     assert kept.phone is None
     assert kept.contact_name == "[raderad]"
     assert kept.org_number == "8024561238", "the organisation's data stays"
+
+
+async def test_a_decision_stands_when_the_applicant_has_blocked_the_bot(
+    app: IdeApplication, api: LocalBotApi, person: Callable[..., LocalUser]
+) -> None:
+    from storage.models import Outbox  # noqa: PLC0415
+
+    reviewer = person(ADMIN_ID, "en")
+    await reviewer.send("/start")
+    await submitted(person, 214, "sv")
+    api.block(214)
+
+    await reviewer.press("Approve", await card_for(api, ADMIN_ID))
+    await deliver(app)
+
+    assert (await application_of(app, 214)).status == "approved"
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        notice = await session.scalar(select(Outbox).where(Outbox.recipient == 214))
+    assert notice is not None
+    assert notice.kind == "application"
+    assert notice.status == "blocked"
