@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from markupsafe import escape
@@ -9,12 +10,12 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.context import CustomContext, IdeApplication
-from bot.i18n import native_name
+from bot.i18n import Translator, native_name
 from handlers import staff
 from handlers.entries import send_long
 from handlers.turn import Turn, with_turn
 from storage import questions
-from storage.models import utcnow
+from storage.models import Question, utcnow
 
 PERIOD = timedelta(days=30)
 PER_LANGUAGE = 20
@@ -24,14 +25,22 @@ PER_LANGUAGE = 20
 async def gaps_command(update: Update, context: CustomContext, turn: Turn) -> None:
     if not await staff.admit(update, context, turn):
         return
-    t = turn.t
     pack = context.settings.content_pack
     found = await questions.gaps(turn.session, utcnow() - PERIOD, pack)
     if not found:
-        await turn.reply(
-            t.pgettext("gaps", "No unanswered or unhelpful questions in the last 30 days.")
-        )
+        text = turn.t.pgettext("gaps", "No unanswered or unhelpful questions in the last 30 days.")
+        await turn.reply(text)
         return
+    counts = await questions.feedback_counts(turn.session, pack)
+    await send_long(turn, report(turn.t, found, counts), None)
+
+
+def report(
+    t: Translator,
+    found: Sequence[Question],
+    counts: dict[tuple[str, str], tuple[int, int]],
+) -> str:
+    """The questions by language, newest first, then 👍/👎 per entry and language."""
     parts = [t.pgettext("gaps", "<b>Unanswered and unhelpful questions, last 30 days</b>")]
     for language in sorted({q.language for q in found}):
         asked = [q for q in found if q.language == language]
@@ -49,16 +58,17 @@ async def gaps_command(update: Update, context: CustomContext, turn: Turn) -> No
             when = t.datetime(question.created_at, "d MMM")
             lines.append(f"{mark} {escape(question.text)} <i>({escape(when)})</i>")
         parts.append("\n".join(lines))
-    counts = await questions.feedback_counts(turn.session, pack)
-    if counts:
+    rated = [(key, votes) for key, votes in sorted(counts.items()) if any(votes)]
+    if rated:
         lines = [
             t.pgettext("gaps", "<b>Did the answers help?</b> (👍 / 👎 per entry and language)")
         ]
-        for (entry, language), (up, down) in sorted(counts.items()):
-            if up or down:
-                lines.append(f"{escape(entry)} ({language}): 👍 {up} / 👎 {down}")
+        lines += [
+            f"{escape(entry)} ({language}): 👍 {up} / 👎 {down}"
+            for (entry, language), (up, down) in rated
+        ]
         parts.append("\n".join(lines))
-    await send_long(turn, "\n\n".join(parts), None)
+    return "\n\n".join(parts)
 
 
 def register(app: IdeApplication) -> None:

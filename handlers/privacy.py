@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import privacy as personal_data
 from bot.context import CustomContext, IdeApplication
-from bot.i18n import native_name
+from bot.i18n import Translator, native_name
 from handlers.turn import Turn, with_turn
 from storage import privacy
+from storage.privacy import StoredData
 
 ERASE = "pv:erase"
 KEEP = "pv:keep"
@@ -20,8 +23,12 @@ async def mydata_command(update: Update, context: CustomContext, turn: Turn) -> 
     person = update.effective_user
     if person is None:
         return
-    t = turn.t
     data = await privacy.stored_data(turn.session, person.id)
+    await turn.reply(overview(turn.t, data, context.settings.zone))
+
+
+def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
+    """Everything stored about the person, in plain words."""
     lines = [t.pgettext("privacy", "<b>What this bot stores about you</b>")]
     if data.user:
         lines.append(
@@ -32,8 +39,8 @@ async def mydata_command(update: Update, context: CustomContext, turn: Turn) -> 
                 "({subscribed}).",
                 id=data.user.telegram_id,
                 language=native_name(data.user.language) if data.user.language else "–",
-                first=t.date(data.user.first_seen.astimezone(context.settings.zone).date()),
-                last=t.date(data.user.last_seen.astimezone(context.settings.zone).date()),
+                first=t.date(data.user.first_seen.astimezone(zone).date()),
+                last=t.date(data.user.last_seen.astimezone(zone).date()),
                 subscribed=t.pgettext("privacy", "yes")
                 if data.user.subscribed
                 else t.pgettext("privacy", "no"),
@@ -47,20 +54,20 @@ async def mydata_command(update: Update, context: CustomContext, turn: Turn) -> 
             data.questions,
         )
     )
-    for application in data.applications:
-        lines.append(
-            t.pgettext(
-                "privacy",
-                "Application {reference} for {name} ({status}), with the contact details you "
-                "gave: {contact}, {email}, {phone}.",
-                reference=application.reference or t.pgettext("privacy", "draft"),
-                name=application.org_name or "–",
-                status=application.status,
-                contact=application.contact_name or "–",
-                email=application.email or "–",
-                phone=application.phone or "–",
-            )
+    lines.extend(
+        t.pgettext(
+            "privacy",
+            "Application {reference} for {name} ({status}), with the contact details you "
+            "gave: {contact}, {email}, {phone}.",
+            reference=application.reference or t.pgettext("privacy", "draft"),
+            name=application.org_name or "–",
+            status=application.status,
+            contact=application.contact_name or "–",
+            email=application.email or "–",
+            phone=application.phone or "–",
         )
+        for application in data.applications
+    )
     if data.forum_answers:
         lines.append(
             t.npgettext(
@@ -71,7 +78,7 @@ async def mydata_command(update: Update, context: CustomContext, turn: Turn) -> 
             )
         )
     lines.append(t.pgettext("privacy", "Delete it with /deletemydata."))
-    await turn.reply("\n\n".join(lines))
+    return "\n\n".join(lines)
 
 
 @with_turn

@@ -129,6 +129,9 @@ async def test_feedback_is_counted_and_only_the_asker_can_give_it(
         assert await session.scalar(select(Question.helpful).where(Question.user_id == 5)) is False
     assert not any("👍" in label for label in answer.button_texts), "voted: the buttons go"
     assert any("📨" in label for label in asker.api.bot_messages(5)[-1].button_texts)
+    report = "\n".join(m.text for m in await person(bot, ADMIN_ID, "en").send("/gaps"))
+    assert "how can our association join the agreement" in report, "👎 questions are listed"
+    assert "joining (en): 👍 0 / 👎 1" in report
 
 
 async def test_gaps_lists_unanswered_questions_for_staff_only(
