@@ -10,10 +10,21 @@ TELEGRAM_LIMIT = 4096
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Parts of `text` that each fit Telegram's limit. Paragraphs stay whole where they fit;
     a tag never spans paragraphs in our messages, so cutting between them keeps HTML valid."""
+    pieces: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if _length(paragraph) <= limit:
+            pieces.append(paragraph)
+        else:
+            pieces.extend(_pack(_fit_lines(paragraph, limit), "\n", limit))
+    return _pack(pieces, "\n\n", limit)
+
+
+def _pack(pieces: list[str], separator: str, limit: int) -> list[str]:
+    """Join consecutive pieces (each within `limit`) for as long as the join fits."""
     parts: list[str] = []
     current = ""
-    for piece in _pieces(text, limit):
-        candidate = f"{current}\n\n{piece}" if current else piece
+    for piece in pieces:
+        candidate = f"{current}{separator}{piece}" if current else piece
         if _length(candidate) <= limit:
             current = candidate
         else:
@@ -22,25 +33,6 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     if current:
         parts.append(current)
     return parts
-
-
-def _pieces(text: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    for paragraph in text.split("\n\n"):
-        if _length(paragraph) <= limit:
-            pieces.append(paragraph)
-            continue
-        line_run = ""
-        for line in _fit_lines(paragraph, limit):
-            candidate = f"{line_run}\n{line}" if line_run else line
-            if _length(candidate) <= limit:
-                line_run = candidate
-            else:
-                pieces.append(line_run)
-                line_run = line
-        if line_run:
-            pieces.append(line_run)
-    return pieces
 
 
 def _fit_lines(paragraph: str, limit: int) -> list[str]:
