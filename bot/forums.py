@@ -165,19 +165,13 @@ async def publish(
     if forum.starts_at <= now:
         raise ForumError("in_the_past")
     forum.status, forum.published_at = PUBLISHED, now
-    broadcast = await outbox.add_broadcast(
-        session,
-        kind=ANNOUNCEMENT,
-        forum_id=forum.id,
-        staff_chat_id=staff.chat_id,
-        staff_language=staff.language,
-    )
-    await outbox.enqueue_to(
+    broadcast = await outbox.broadcast_to(
         session,
         repo.subscribers(),
         kind=ANNOUNCEMENT,
-        due_at=now,
-        broadcast=broadcast,
+        now=now,
+        staff_chat_id=staff.chat_id,
+        staff_language=staff.language,
         forum_id=forum.id,
     )
     await _schedule_reminders(session, forum, now, schedule)
@@ -260,23 +254,16 @@ async def _notify(
     staff: Staff,
     payload: dict[str, Any] | None = None,
 ) -> Broadcast:
-    broadcast = await outbox.add_broadcast(
-        session,
-        kind=kind,
-        forum_id=forum.id,
-        staff_chat_id=staff.chat_id,
-        staff_language=staff.language,
-    )
-    await outbox.enqueue_to(
+    return await outbox.broadcast_to(
         session,
         recipients,
         kind=kind,
-        due_at=now,
-        broadcast=broadcast,
+        now=now,
+        staff_chat_id=staff.chat_id,
+        staff_language=staff.language,
         forum_id=forum.id,
         payload=payload,
     )
-    return broadcast
 
 
 # -- answers --------------------------------------------------------------------------------------

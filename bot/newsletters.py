@@ -52,19 +52,12 @@ async def send(
     if AUTHORITATIVE not in newsletter.texts:
         raise NewsletterError("no_swedish")
     newsletter.sent_at = now
-    broadcast = await outbox.add_broadcast(
-        session,
-        kind=KIND,
-        newsletter_id=newsletter.id,
-        staff_chat_id=staff.chat_id,
-        staff_language=staff.language,
-    )
-    await outbox.enqueue_to(
+    return await outbox.broadcast_to(
         session,
         repo.subscribers(),
         kind=KIND,
-        due_at=now,
-        broadcast=broadcast,
+        now=now,
+        staff_chat_id=staff.chat_id,
+        staff_language=staff.language,
         newsletter_id=newsletter.id,
     )
-    return broadcast

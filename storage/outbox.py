@@ -100,6 +100,40 @@ async def enqueue_to(
     return queued
 
 
+async def broadcast_to(
+    session: AsyncSession,
+    recipients: Select[int],
+    *,
+    kind: str,
+    now: datetime,
+    staff_chat_id: int | None,
+    staff_language: str | None,
+    forum_id: int | None = None,
+    newsletter_id: int | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> Broadcast:
+    """A broadcast (whose progress staff see) and its rows, one per recipient."""
+    broadcast = await add_broadcast(
+        session,
+        kind=kind,
+        forum_id=forum_id,
+        newsletter_id=newsletter_id,
+        staff_chat_id=staff_chat_id,
+        staff_language=staff_language,
+    )
+    await enqueue_to(
+        session,
+        recipients,
+        kind=kind,
+        due_at=now,
+        broadcast=broadcast,
+        forum_id=forum_id,
+        newsletter_id=newsletter_id,
+        payload=payload,
+    )
+    return broadcast
+
+
 async def enqueue_one(
     session: AsyncSession,
     recipient: int,
