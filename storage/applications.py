@@ -223,13 +223,6 @@ async def audit(
     await session.flush()
 
 
-async def audit_entries(session: AsyncSession, subject: str) -> Sequence[AuditEntry]:
-    rows = await session.scalars(
-        select(AuditEntry).where(AuditEntry.subject == subject).order_by(AuditEntry.id)
-    )
-    return rows.all()
-
-
 async def set_pending(session: AsyncSession, user_id: int, kind: str, application_id: int) -> None:
     existing = await session.get(PendingInput, user_id)
     if existing:

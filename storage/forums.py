@@ -210,15 +210,6 @@ async def due_reminders(session: AsyncSession, now: datetime) -> Sequence[Remind
     return rows.all()
 
 
-async def pending_reminders(session: AsyncSession, forum_id: int) -> Sequence[Reminder]:
-    rows = await session.scalars(
-        select(Reminder)
-        .where(Reminder.forum_id == forum_id, Reminder.status == "pending")
-        .order_by(Reminder.due_at)
-    )
-    return rows.all()
-
-
 # -- newsletters ----------------------------------------------------------------------------------
 
 

@@ -289,10 +289,5 @@ async def finish(session: AsyncSession, broadcast_id: int, now: datetime) -> boo
     return result.first() is not None
 
 
-async def status_counts(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(Outbox.status, func.count()).group_by(Outbox.status))
-    return {status: number for status, number in rows.all()}  # noqa: C416
-
-
 async def set_blocked(session: AsyncSession, user_id: int, blocked: bool) -> None:
     await session.execute(update(User).where(User.telegram_id == user_id).values(blocked=blocked))
