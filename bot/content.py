@@ -65,6 +65,10 @@ class PackInfo(_Strict):
     document: Text
     authoritative: bool
     translation_note: str = ""
+    # Words found in nearly every question (the agreement, the municipality, the sector and
+    # its organisations): they say little about which entry is meant, so search weighs
+    # them less. The names above count as such words too.
+    common_words: tuple[ShortText, ...] = ()
 
     @model_validator(mode="after")
     def _translations_say_so(self) -> PackInfo:

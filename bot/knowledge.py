@@ -18,7 +18,7 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import bm25s
 import bm25s.stopwords
@@ -43,8 +43,8 @@ FUZZY_CUTOFF = 82  # rapidfuzz ratio, 0-100: one typo in a word of six letters s
 FUZZY_MIN_LENGTH = 4
 META_WEIGHT = 1.0  # the best-matching title or alias
 BODY_WEIGHT = 0.3  # the passage itself
-CROSS_WEIGHT = 0.3  # the same entry in the other languages
-GENERIC_WEIGHT = 0.2  # words of the agreement's and the municipality's names, and …
+CROSS_WEIGHT = 0.5  # the same entry in the other languages
+GENERIC_WEIGHT = 0.2  # the pack's names and common words (see PackInfo), and …
 COMMON_SHARE = 0.6  # … words in at least this share of the entries ("association")
 SECOND_WEIGHT = 0.25  # the second-best phrase of an entry, for questions that ask two ways
 RERANK_TOP = 3  # the best few are re-weighed by how closely the question reads like a phrase
@@ -62,7 +62,7 @@ SEE_ALSO_SHARE = 0.35  # a further hit is worth suggesting if it scores this sha
 
 
 def _stopwords(language: str) -> frozenset[str]:
-    builtin = {"sv": bm25s.stopwords.STOPWORDS_SWEDISH, "en": bm25s.stopwords.STOPWORDS_EN}
+    builtin = {"sv": bm25s.stopwords.STOPWORDS_SWEDISH, "en": bm25s.stopwords.STOPWORDS_EN_PLUS}
     words = builtin.get(language) or stopwordsiso.stopwords(language)
     return frozenset(normalise(word, language) for word in words)
 
@@ -75,6 +75,7 @@ def normalise(text: str, language: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)  # the same few thousand words are folded again and again
 def fold(word: str) -> str:
     """Drop diacritics from Latin letters (å → a, ö → o) so they need not be typed."""
     decomposed = unicodedata.normalize("NFKD", word)
@@ -98,16 +99,18 @@ class Analyzer:
     def grams(self, text: str) -> list[str]:
         """Character n-grams of the words: they match parts of compounds and inflected forms
         ("yhteistyösopimus" shares "sopi" with "sopimus") where a stemmer cannot."""
-        grams: list[str] = []
-        for word in self._words(text):
-            padded = f"<{fold(word)}>"
-            size = GRAMS[self.language][0]
-            grams.extend(padded[i : i + size] for i in range(max(1, len(padded) - size + 1)))
-        return grams
+        size = GRAMS[self.language][0]
+        return [gram for word in self._words(text) for gram in _word_grams(word, size)]
 
     def _words(self, text: str) -> list[str]:
         words = WORD.findall(normalise(text, self.language))
         return [w for w in words if w not in self.stopwords and fold(w) not in self.stopwords]
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_grams(word: str, size: int) -> tuple[str, ...]:
+    padded = f"<{fold(word)}>"
+    return tuple(padded[i : i + size] for i in range(max(1, len(padded) - size + 1)))
 
 
 @dataclass(frozen=True)
@@ -268,7 +271,7 @@ def _analyzer(language: str) -> Analyzer:
 
 def _generic_text(pack: Pack, language: Language) -> str:
     info = pack.info(language)
-    return " ".join((info.name, info.municipality, info.document))
+    return " ".join((info.name, info.municipality, info.document, *info.common_words))
 
 
 def _passage(entry: Entry) -> str:
