@@ -79,6 +79,25 @@ def test_questions_find_the_right_entry_despite_typos_and_missing_diacritics(
 
 
 @pytest.mark.parametrize(
+    ("pack", "language", "question"),
+    [
+        ("sodertalje", "en", "why did the kommun make this agreement with associations"),
+        ("sodertalje", "fi", "miksi kunta teki sopimuksen järjestöjen kanssa"),
+        ("stockholm", "sv", "vad är stockholms överenskommelse med föreningarna"),
+    ],
+)
+def test_the_common_words_of_a_pack_do_not_pull_a_question_away_from_the_agreement(
+    knowledge: Knowledge, pack: str, language: str, question: str
+) -> None:
+    """Nearly every question names the agreement, the municipality and associations; the
+    pack's `common_words` keep the sector entry or a neighbour from winning on those alone."""
+    assert knowledge.packs[pack].info(language).common_words  # type: ignore[arg-type]
+    result = knowledge.ask(pack, language, question)  # type: ignore[arg-type]
+
+    assert result.hits[0].entry.id == "about"
+
+
+@pytest.mark.parametrize(
     ("language", "question"),
     [
         ("sv", "vad blir vädret i morgon"),
