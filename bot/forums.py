@@ -328,6 +328,13 @@ async def _promote(session: AsyncSession, forum: Forum, now: datetime) -> int | 
     return first.user_id
 
 
+async def _fill_places(session: AsyncSession, forum: Forum, now: datetime) -> None:
+    """Move people up from the waitlist while there are places; each is told."""
+    await repo.get_forum(session, forum.id, lock=True)  # as answers do, while counting
+    while await _promote(session, forum, now) is not None:
+        pass
+
+
 # -- reminders ------------------------------------------------------------------------------------
 
 
@@ -570,6 +577,8 @@ async def upsert(
                 report.unchanged.append(existing.id)
             continue
         changed = _update_details(existing, fields)
+        if changed and existing.status == PUBLISHED and existing.starts_at > now:
+            await _fill_places(session, existing, now)  # the capacity may have been raised
         moved = (fields.starts_at, fields.ends_at) != (existing.starts_at, existing.ends_at)
         if moved and existing.status != CANCELLED and fields.starts_at > now:
             await reschedule(

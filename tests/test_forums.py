@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot import forums
 from bot.local_api import LocalBotApi
 from storage.models import Outbox, Reminder, Rsvp, StaffDraft, User
 from tests.conftest import ADMIN_ID
@@ -106,6 +107,42 @@ async def test_rsvp_respects_capacity_and_a_cancellation_promotes_the_first_on_t
         assert statuses == {400: "not_going", 401: "going", 402: "going", 403: "waitlist"}
         listing = await people[3].send("/forums")
         assert "number 1 on the waitlist" in listing[-1].text
+
+
+async def test_raising_the_capacity_by_import_moves_people_up_from_the_waitlist(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with started(database_url, tmp_path) as bot:
+        people = [await bot.subscriber(450 + n, "en") for n in range(4)]
+        forum_id = await bot.create_forum(capacity=1)
+        await bot.publish(forum_id)
+        await bot.deliver()
+        for person in people:
+            await person.press("I'll come", bot.api.bot_messages(person.chat_id)[-1])
+        forum = await bot.forum(forum_id)
+        raised = forums.ForumFields(
+            titles=forum.titles,
+            descriptions=forum.descriptions,
+            starts_at=forum.starts_at,
+            ends_at=forum.ends_at,
+            place=forum.place,
+            capacity=3,
+            uid=forum.uid,
+        )
+
+        async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            report = await forums.upsert(session, [raised], bot.clock(), forums.Schedule())
+        await bot.deliver()
+
+        assert report.updated == [forum_id]
+        statuses = {
+            rsvp.user_id: rsvp.status
+            for rsvp in await bot.scalars(select(Rsvp).where(Rsvp.forum_id == forum_id))
+        }
+        assert statuses == {450: "going", 451: "going", 452: "going", 453: "waitlist"}
+        assert "A place opened up" in bot.api.bot_messages(451)[-1].text
+        assert "A place opened up" in bot.api.bot_messages(452)[-1].text
+        assert "A place opened up" not in bot.api.bot_messages(453)[-1].text
 
 
 async def test_reschedule_sends_a_moved_notice_and_recomputes_the_reminders(
