@@ -25,7 +25,7 @@ from telegram.error import TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from bot.telegram_html import ParseError, to_plain, utf16_length
+from bot.telegram_html import ParseError, parse, to_plain, utf16_length
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -428,6 +428,11 @@ class LocalBotApi(BaseRequest):
                 "mime_type": mimetype,
                 "file_size": len(content),
             }
+        shown = message.caption if message.document else message.text
+        if message.html and message.html != shown:  # sent in HTML: Telegram returns entities
+            entities = parse(message.html)[1]
+            if entities:
+                data["caption_entities" if message.document else "entities"] = entities
         return data
 
     # -- the person's side -----------------------------------------------------------------

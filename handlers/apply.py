@@ -230,7 +230,7 @@ async def form_button(update: Update, context: CustomContext, turn: Turn) -> Non
         await answer_stale(update, turn.t)
         return
     await query.answer()
-    await turn.drop_buttons(f"{FORM}{draft.id}:")
+    await turn.drop_buttons(f"{FORM}{draft.id}:", echo=True)
     action, argument = parts[1], parts[2] if len(parts) > 2 else ""
     await _act(context, turn, draft, action, argument)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from storage import users
 from storage.models import User
 
 R = TypeVar("R")
+ECHO_LIMIT = 4000  # characters: a prompt with its echoed choice stays within one message
 
 
 @dataclass
@@ -53,9 +55,10 @@ class Turn:
             if "not modified" not in error.message:  # a double tap shows the same thing twice
                 raise
 
-    async def drop_buttons(self, prefix: str) -> None:
+    async def drop_buttons(self, prefix: str, *, echo: bool = False) -> None:
         """Remove from the pressed message the rows with buttons whose data starts with
-        `prefix` (a vote or a choice that has been made)."""
+        `prefix` (a vote or a choice that has been made). With `echo` the pressed button's
+        label stays under the text, so the chat shows what was chosen."""
         query = self.update.callback_query
         message = query.message if query else None
         markup = getattr(message, "reply_markup", None)
@@ -66,6 +69,15 @@ class Turn:
             for row in markup.inline_keyboard
             if not any(str(button.callback_data or "").startswith(prefix) for button in row)
         ]
+        buttons = (button for row in markup.inline_keyboard for button in row)
+        pressed = next((b.text for b in buttons if b.callback_data == query.data), None)
+        if echo and pressed and isinstance(message, Message) and message.text:
+            text = f"{message.text_html}\n\n✓ {html.escape(pressed, quote=False)}"
+            if len(text) <= ECHO_LIMIT:
+                await query.edit_message_text(
+                    text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
+                )
+                return
         await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
 
 

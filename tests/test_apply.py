@@ -243,8 +243,11 @@ async def test_a_draft_survives_an_application_restart_mid_form(
         assert "Ideell förening" in " ".join(resumed[-1].button_texts), (
             "continues at the form step"
         )
+        prompt = resumed[-1]
         await user.press("Ideell förening")
         draft = await stored(app, 106)
+    assert prompt.text.endswith("✓ Ideell förening"), "the prompt, edited, shows the choice"
+    assert not any("Ideell" in label for label in prompt.button_texts)
     assert draft is not None
     assert draft.org_name == "Föreningen Ängsbacken"
     assert draft.org_number == "8024561238"

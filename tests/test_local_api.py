@@ -57,6 +57,22 @@ async def test_accepts_telegram_html(bot: tuple[Bot, LocalBotApi]) -> None:
     assert api.bot_messages(CHAT)[-1].text == "a <&> '' l q"
 
 
+async def test_returns_the_entities_of_an_html_message(bot: tuple[Bot, LocalBotApi]) -> None:
+    """PTB rebuilds `text_html` from the entities Telegram returns; so must we return them."""
+    client, _ = bot
+    source = '🎉 <b>Välkommen</b> &amp; <a href="https://x.se/?a=1&amp;b=2">läs <i>mer</i></a>'
+
+    sent = await client.send_message(CHAT, source, parse_mode=ParseMode.HTML)
+
+    assert sent.text == "🎉 Välkommen & läs mer"
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [
+        ("bold", 3, 9), ("text_link", 15, 7), ("italic", 19, 3),
+    ]  # fmt: skip
+    assert sent.text_html == source.replace("&amp;b=2", "&b=2")  # PTB leaves URLs as they are
+    plain = await client.send_message(CHAT, "<b> is not a tag here")
+    assert plain.entities == ()
+
+
 async def test_refuses_callback_data_over_64_bytes(bot: tuple[Bot, LocalBotApi]) -> None:
     client, _ = bot
     fits = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="å" * 32)]])
