@@ -28,7 +28,9 @@ from bot.delivery import (
     Worker,
 )
 from bot.i18n import I18n, Translator
+from handlers import review
 from handlers.application_notices import APPLICATION, render_application
+from storage import applications
 from storage import forums as repo
 from storage.db import Database
 from storage.forums import CANCELLED
@@ -169,9 +171,24 @@ class TelegramChannel:
         letters = await repo.newsletters_by_id(
             session, {r.newsletter_id for r in rows if r.newsletter_id}
         )
+        cards = await applications.applications_by_id(
+            session, {_application_id(r) for r in rows if r.kind == review.REVIEW_CARD}
+        )
         rendered: dict[int, Rendered | None] = {}
         for row in rows:
             user = users.get(row.recipient)
+            if row.kind == review.REVIEW_CARD:  # to staff, who may never have written to us
+                application = cards.get(_application_id(row))
+                rendered[row.id] = (
+                    review.render_card(
+                        self.i18n.translator(user.language if user else None),
+                        application,
+                        str((row.payload or {}).get("event", "")),
+                    )
+                    if application
+                    else None
+                )
+                continue
             if user is None or (row.kind in SUBSCRIPTION_KINDS and not user.subscribed):
                 rendered[row.id] = None  # consent withdrawn since the row was queued
                 continue
@@ -288,6 +305,10 @@ def build_worker(app: IdeApplication, db: Database, i18n: I18n) -> Worker:
         single=db.engine.dialect.name == "sqlite",
         hooks=(forums.send_due_reminders,),
     )
+
+
+def _application_id(row: Outbox) -> int:
+    return int((row.payload or {}).get("application", 0))
 
 
 def wake(context: CustomContext) -> None:

@@ -8,11 +8,10 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import CustomContext, IdeApplication
+from bot.delivery import Button, Rendered
 from bot.i18n import Translator
 from handlers import staff
 from handlers.application_notices import APPLICATION
@@ -21,13 +20,14 @@ from handlers.apply_texts import summary_text
 from handlers.fallback import answer_stale
 from handlers.turn import Turn, with_turn
 from storage import applications as store
-from storage import outbox, users
-from storage.models import Application, PendingInput, utcnow
+from storage import outbox
+from storage.models import OPEN_STATUSES, Application, PendingInput, utcnow
 
 log = logging.getLogger(__name__)
 
 REVIEW = "rv:"  # rv:<application id>:<a approve | r reject | m more | o open | f file | x cancel>
 REJECT_REASON, QUESTION, ANSWER = "reject_reason", "question", "answer"
+REVIEW_CARD = "review"  # the outbox kind: an application's card, for one reviewer
 
 
 async def reviewers(context: CustomContext, session: AsyncSession) -> list[int]:
@@ -57,35 +57,37 @@ def card(
 async def notify_reviewers(
     context: CustomContext, session: AsyncSession, application: Application, event: str
 ) -> None:
-    """Tell every reviewer, in their own language; one unreachable reviewer stops no one."""
+    """Queue the application's card for every reviewer, in the transaction that submits or
+    answers it: the delivery worker sends it (in each reviewer's language) and retries, so
+    no reviewer is missed and one unreachable reviewer stops no one."""
     for reviewer_id in await reviewers(context, session):
-        person = await users.get_user(session, reviewer_id)
-        t = context.i18n.translator(person.language if person else None)
-        heading = (
-            t.pgettext(
-                "review",
-                "<b>New application {reference}</b>",
-                reference=application.reference or "",
-            )
-            if event == "new"
-            else t.pgettext(
-                "review",
-                "<b>{reference}: the applicant has answered</b>",
-                reference=application.reference or "",
-            )
+        await outbox.enqueue_one(
+            session,
+            reviewer_id,
+            kind=REVIEW_CARD,
+            due_at=context.now(),
+            payload={"application": application.id, "event": event},
         )
-        text, keyboard = card(t, application, heading)
-        try:
-            await context.bot.send_message(
-                reviewer_id, t.directional(text), parse_mode=ParseMode.HTML, reply_markup=keyboard
-            )
-        except TelegramError as error:
-            log.warning(
-                "could not notify reviewer %s about %s: %s",
-                reviewer_id,
-                application.reference,
-                error,
-            )
+
+
+def render_card(t: Translator, application: Application, event: str) -> Rendered | None:
+    """A queued card as it is sent; nothing once the application has been decided."""
+    if application.status not in OPEN_STATUSES:
+        return None
+    reference = application.reference or ""
+    heading = (
+        t.pgettext("review", "<b>New application {reference}</b>", reference=reference)
+        if event == "new"
+        else t.pgettext(
+            "review", "<b>{reference}: the applicant has answered</b>", reference=reference
+        )
+    )
+    text, keyboard = card(t, application, heading)
+    buttons = tuple(
+        tuple(Button(b.text, data=str(b.callback_data)) for b in row)
+        for row in keyboard.inline_keyboard
+    )
+    return Rendered(t.directional(text), buttons)
 
 
 @with_turn

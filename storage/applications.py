@@ -46,6 +46,13 @@ async def get_application(session: AsyncSession, application_id: int) -> Applica
     return await session.get(Application, application_id)
 
 
+async def applications_by_id(session: AsyncSession, ids: set[int]) -> dict[int, Application]:
+    if not ids:
+        return {}
+    found = await session.scalars(select(Application).where(Application.id.in_(ids)))
+    return {application.id: application for application in found}
+
+
 async def open_with_number(
     session: AsyncSession, org_number: str, exclude: int | None = None
 ) -> Application | None:

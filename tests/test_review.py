@@ -24,6 +24,7 @@ async def submitted(
     applicant = person(user_id, language)
     await fill(applicant, SWEDISH_ANSWERS)
     await applicant.press("Skicka")
+    await deliver(applicant.application)  # the reviewers' cards
     return applicant
 
 
@@ -126,6 +127,7 @@ async def test_ask_for_more_reaches_the_applicant_whose_answer_is_attached(
     assert [n.author for n in notes] == ["reviewer", "applicant"]
     assert notes[1].text == "Ja, 40 medlemmar i Hovsjö och Ronna."
     assert (await application_of(app, 204)).status == "submitted"
+    await deliver(app)
     assert "answered" in (await card_for(api, ADMIN_ID)).text
 
 
@@ -204,6 +206,42 @@ async def test_applications_lists_pending_oldest_first(
     assert "Andra föreningen" in labels[1]
     refused = await person(210, "en").send("/applications")
     assert "staff" in refused[-1].text
+
+
+async def test_a_reviewer_unreachable_at_submission_gets_the_card_when_telegram_answers(
+    app: IdeApplication, api: LocalBotApi, person: Callable[..., LocalUser]
+) -> None:
+    reviewer = person(ADMIN_ID, "sv")
+    await reviewer.send("/start")
+    applicant = person(211, "sv")
+    await fill(applicant, SWEDISH_ANSWERS)
+    await applicant.press("Skicka")
+
+    api.time_out_next(1)  # the first attempt to send the card fails
+    await deliver(app)
+
+    card = await card_for(api, ADMIN_ID)
+    assert "Ny ansökan IDE-" in card.text, "retried, in the reviewer's language"
+    assert sum("Ny ansökan" in m.text for m in api.bot_messages(ADMIN_ID)) == 1
+
+
+async def test_a_card_still_queued_when_the_application_is_decided_is_not_sent(
+    app: IdeApplication, api: LocalBotApi, person: Callable[..., LocalUser]
+) -> None:
+    reviewer = person(ADMIN_ID, "en")
+    await reviewer.send("/start")
+    applicant = person(212, "sv")
+    await fill(applicant, SWEDISH_ANSWERS)
+    await applicant.press("Skicka")  # the cards wait in the outbox
+
+    listing = await reviewer.send("/applications")
+    opened = await reviewer.press("Föreningen Ängsbacken", listing[-1])
+    await reviewer.press("Approve", opened[-1])
+    await deliver(app)
+
+    assert (await application_of(app, 212)).status == "approved"
+    assert not any("New application" in m.text for m in api.bot_messages(ADMIN_ID))
+    assert "godkänd" in api.bot_messages(212)[-1].text.lower()
 
 
 async def test_members_and_the_csv_export_round_trip_swedish_and_arabic(
