@@ -107,7 +107,8 @@ async def newsletter_button(update: Update, context: CustomContext, turn: Turn) 
         await turn.reply(t.pgettext("newsletter", "Send the newsletter now?"), keyboard([(yes,)]))
     elif action == "go":
         await _send(update, context, turn, letter)
-    else:
+    else:  # discarded: nothing of it is kept
+        await turn.session.delete(letter)
         await turn.reply(t.pgettext("newsletter", "Discarded. Nothing was sent."))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot import forums
 from bot.local_api import LocalBotApi
-from storage.models import Outbox, Reminder, Rsvp, StaffDraft, User
+from storage.models import Newsletter, Outbox, Reminder, Rsvp, StaffDraft, User
 from tests.conftest import ADMIN_ID
 from tests.forum_helpers import ZONE, Clock, started
 
@@ -352,3 +352,17 @@ async def test_a_newsletter_reaches_subscribers_in_their_language_or_in_swedish(
         letter = bot.api.bot_messages(somali.chat_id)[-1].text
         assert "Hej! Nu finns nya bidrag att söka." in letter
         assert "Iswiidhish" in letter or "iswiidhish" in letter.lower()
+
+
+async def test_a_discarded_newsletter_is_not_kept(database_url: str, tmp_path: Path) -> None:
+    async with started(database_url, tmp_path) as bot:
+        await bot.subscriber(1200, "en")
+        await bot.staff.send("/newsletter")
+        preview = await bot.staff.send("Hej! Ett utkast som aldrig skickas.")
+
+        done = await bot.staff.press("🗑 Discard", preview[-1])
+        await bot.deliver()
+
+        assert "Nothing was sent" in done[-1].text
+        assert await bot.scalar(select(func.count()).select_from(Newsletter)) == 0
+        assert not any("utkast" in m.text for m in bot.api.bot_messages(1200))
