@@ -21,10 +21,17 @@ REVIEWER_2 = 901
 async def submitted(
     person: Callable[..., LocalUser], user_id: int, language: str = "sv"
 ) -> LocalUser:
+    """An application sent, and the reviewers' cards delivered."""
+    applicant = await sent(person, user_id, language)
+    await deliver(applicant.application)
+    return applicant
+
+
+async def sent(person: Callable[..., LocalUser], user_id: int, language: str = "sv") -> LocalUser:
+    """An application sent; the reviewers' cards still wait in the outbox."""
     applicant = person(user_id, language)
     await fill(applicant, SWEDISH_ANSWERS)
     await applicant.press("Skicka")
-    await deliver(applicant.application)  # the reviewers' cards
     return applicant
 
 
@@ -213,9 +220,7 @@ async def test_a_reviewer_unreachable_at_submission_gets_the_card_when_telegram_
 ) -> None:
     reviewer = person(ADMIN_ID, "sv")
     await reviewer.send("/start")
-    applicant = person(211, "sv")
-    await fill(applicant, SWEDISH_ANSWERS)
-    await applicant.press("Skicka")
+    await sent(person, 211)
 
     api.time_out_next(1)  # the first attempt to send the card fails
     await deliver(app)
@@ -230,9 +235,7 @@ async def test_a_card_still_queued_when_the_application_is_decided_is_not_sent(
 ) -> None:
     reviewer = person(ADMIN_ID, "en")
     await reviewer.send("/start")
-    applicant = person(212, "sv")
-    await fill(applicant, SWEDISH_ANSWERS)
-    await applicant.press("Skicka")  # the cards wait in the outbox
+    await sent(person, 212)
 
     listing = await reviewer.send("/applications")
     opened = await reviewer.press("Föreningen Ängsbacken", listing[-1])
