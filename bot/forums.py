@@ -35,10 +35,11 @@ MAX_DESCRIPTION = 2000
 UID_DOMAIN = "idebot.local"
 
 # Kinds of outbox rows about forums.
-ANNOUNCEMENT, REMINDER, MOVED, CANCELLED_NOTICE, PROMOTED = (
+ANNOUNCEMENT, REMINDER, MOVED, PLACE_CHANGED, CANCELLED_NOTICE, PROMOTED = (
     "announcement",
     "reminder",
     "moved",
+    "place",
     "cancelled",
     "promoted",
 )
@@ -233,7 +234,9 @@ async def cancel(
     await repo.drop_pending_reminders(session, forum.id)
     if not was_published:
         return None
-    await outbox.drop_pending(session, forum.id, [ANNOUNCEMENT, REMINDER, PROMOTED, MOVED])
+    await outbox.drop_pending(
+        session, forum.id, [ANNOUNCEMENT, REMINDER, PROMOTED, MOVED, PLACE_CHANGED]
+    )
     return await _notify(
         session,
         forum,
@@ -576,23 +579,44 @@ async def upsert(
             else:
                 report.unchanged.append(existing.id)
             continue
-        changed = _update_details(existing, fields)
-        if changed and existing.status == PUBLISHED and existing.starts_at > now:
-            await _fill_places(session, existing, now)  # the capacity may have been raised
-        moved = (fields.starts_at, fields.ends_at) != (existing.starts_at, existing.ends_at)
-        if moved and existing.status != CANCELLED and fields.starts_at > now:
-            await reschedule(
-                session,
-                existing,
-                starts_at=fields.starts_at,
-                ends_at=fields.ends_at,
-                now=now,
-                schedule=schedule,
-                staff=Staff(),
-            )
-            changed = True
+        changed = await _update(session, existing, fields, now, schedule)
         (report.updated if changed else report.unchanged).append(existing.id)
     return report
+
+
+async def _update(
+    session: AsyncSession, forum: Forum, fields: ForumFields, now: datetime, schedule: Schedule
+) -> bool:
+    """A file's or feed's version of a known forum. Those concerned are told: a new time or
+    a new place, or a place freed by a larger capacity. Returns whether anything changed."""
+    where = (forum.place, forum.link)
+    changed = _update_details(forum, fields)
+    moved = (fields.starts_at, fields.ends_at) != (forum.starts_at, forum.ends_at)
+    if moved and forum.status != CANCELLED and fields.starts_at > now:
+        await reschedule(
+            session,
+            forum,
+            starts_at=fields.starts_at,
+            ends_at=fields.ends_at,
+            now=now,
+            schedule=schedule,
+            staff=Staff(),
+        )  # the "moved" notice shows the place too
+        changed = True
+    live = forum.status == PUBLISHED and forum.starts_at > now
+    if live and not moved and (forum.place, forum.link) != where:
+        await outbox.drop_pending(session, forum.id, [PLACE_CHANGED])
+        await _notify(
+            session,
+            forum,
+            kind=PLACE_CHANGED,
+            recipients=repo.told_about(forum.id, declined=False),
+            now=now,
+            staff=Staff(),
+        )
+    if changed and live:
+        await _fill_places(session, forum, now)  # the capacity may have been raised
+    return changed
 
 
 def _update_details(forum: Forum, fields: ForumFields) -> bool:

@@ -132,6 +132,12 @@ def render_forum_row(t: Translator, row: Outbox, forum: Forum) -> Rendered | Non
             old=t.datetime(old, "EEEE d MMMM y, HH:mm"),
         )  # fmt: skip
         buttons = (rsvp_row(t, forum.id), calendar_row(t, forum.id))
+    elif row.kind == forums.PLACE_CHANGED:
+        heading = t.pgettext(
+            "forums", "📍 <b>New place.</b> The forum has moved to another place; the time is "
+            "the same.",
+        )  # fmt: skip
+        buttons = (calendar_row(t, forum.id),)
     elif row.kind == forums.PROMOTED:
         heading = t.pgettext(
             "forums", "🎉 <b>A place opened up:</b> you are now registered. Welcome!"

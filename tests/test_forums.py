@@ -145,6 +145,41 @@ async def test_raising_the_capacity_by_import_moves_people_up_from_the_waitlist(
         assert "A place opened up" not in bot.api.bot_messages(453)[-1].text
 
 
+async def test_a_new_place_by_import_is_told_to_the_invited_not_to_those_who_declined(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with started(database_url, tmp_path) as bot:
+        coming, declined, _silent = [
+            await bot.subscriber(user_id, language)
+            for user_id, language in ((470, "sv"), (471, "en"), (472, "ar"))
+        ]
+        forum_id = await bot.create_forum()
+        await bot.publish(forum_id)
+        await bot.deliver()
+        await coming.press("Jag kommer", bot.api.bot_messages(470)[-1])
+        await declined.press("Can't come", bot.api.bot_messages(471)[-1])
+        forum = await bot.forum(forum_id)
+        moved_room = forums.ForumFields(
+            titles=forum.titles,
+            descriptions=forum.descriptions,
+            starts_at=forum.starts_at,
+            ends_at=forum.ends_at,
+            place="Folkets hus, sal B",
+            uid=forum.uid,
+        )
+
+        async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            await forums.upsert(session, [moved_room], bot.clock(), forums.Schedule())
+        await bot.deliver()
+
+        told = bot.api.bot_messages(470)[-1].text
+        assert "Ny plats" in told
+        assert "Folkets hus, sal B" in told
+        assert "مكان جديد" in bot.api.bot_messages(472)[-1].text
+        assert not any("New place" in m.text for m in bot.api.bot_messages(471))
+        assert not any("Ny tid" in m.text for m in bot.api.bot_messages(470)), "same time"
+
+
 async def test_reschedule_sends_a_moved_notice_and_recomputes_the_reminders(
     database_url: str, tmp_path: Path
 ) -> None:
