@@ -28,8 +28,7 @@ from bot.delivery import (
     Worker,
 )
 from bot.i18n import I18n, Translator
-from handlers import review
-from handlers.application_notices import APPLICATION, render_application
+from handlers.application_notices import APPLICATION, REVIEW_CARD, render_application, render_card
 from storage import applications
 from storage import forums as repo
 from storage.db import Database
@@ -178,15 +177,15 @@ class TelegramChannel:
             session, {r.newsletter_id for r in rows if r.newsletter_id}
         )
         cards = await applications.applications_by_id(
-            session, {_application_id(r) for r in rows if r.kind == review.REVIEW_CARD}
+            session, {_application_id(r) for r in rows if r.kind == REVIEW_CARD}
         )
         rendered: dict[int, Rendered | None] = {}
         for row in rows:
             user = users.get(row.recipient)
-            if row.kind == review.REVIEW_CARD:  # to staff, who may never have written to us
+            if row.kind == REVIEW_CARD:  # to staff, who may never have written to us
                 application = cards.get(_application_id(row))
                 rendered[row.id] = (
-                    review.render_card(
+                    render_card(
                         self.i18n.translator(user.language if user else None),
                         application,
                         str((row.payload or {}).get("event", "")),

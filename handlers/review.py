@@ -11,47 +11,24 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import CustomContext, IdeApplication
-from bot.delivery import Button, Rendered
 from bot.i18n import Translator
 from handlers import staff
-from handlers.application_notices import APPLICATION
+from handlers.application_notices import APPLICATION, REVIEW, REVIEW_CARD, card
 from handlers.application_notices import payload as notice
-from handlers.apply_texts import summary_text
 from handlers.fallback import answer_stale
+from handlers.notices import keyboard
 from handlers.turn import Turn, with_turn
 from storage import applications as store
 from storage import outbox
-from storage.models import OPEN_STATUSES, Application, PendingInput, utcnow
+from storage.models import Application, PendingInput, utcnow
 
 log = logging.getLogger(__name__)
 
-REVIEW = "rv:"  # rv:<application id>:<a approve | r reject | m more | o open | f file | x cancel>
 REJECT_REASON, QUESTION, ANSWER = "reject_reason", "question", "answer"
-REVIEW_CARD = "review"  # the outbox kind: an application's card, for one reviewer
 
 
 async def reviewers(context: CustomContext, session: AsyncSession) -> list[int]:
     return sorted(set(context.settings.admin_ids) | set(await store.reviewer_ids(session)))
-
-
-def card(
-    t: Translator, application: Application, heading: str
-) -> tuple[str, InlineKeyboardMarkup]:
-    """An application as reviewers see it, with the decision buttons."""
-
-    def button(label: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=f"{REVIEW}{application.id}:{action}")
-
-    rows = [
-        [
-            button(t.pgettext("review", "✅ Approve"), "a"),
-            button(t.pgettext("review", "❌ Reject"), "r"),
-        ],
-        [button(t.pgettext("review", "❓ Ask for more"), "m")],
-    ]
-    if application.attachment_file_id:
-        rows.append([button(t.pgettext("review", "📎 Attachment"), "f")])
-    return summary_text(t, application, heading), InlineKeyboardMarkup(rows)
 
 
 async def notify_reviewers(
@@ -68,26 +45,6 @@ async def notify_reviewers(
             due_at=context.now(),
             payload={"application": application.id, "event": event},
         )
-
-
-def render_card(t: Translator, application: Application, event: str) -> Rendered | None:
-    """A queued card as it is sent; nothing once the application has been decided."""
-    if application.status not in OPEN_STATUSES:
-        return None
-    reference = application.reference or ""
-    heading = (
-        t.pgettext("review", "<b>New application {reference}</b>", reference=reference)
-        if event == "new"
-        else t.pgettext(
-            "review", "<b>{reference}: the applicant has answered</b>", reference=reference
-        )
-    )
-    text, keyboard = card(t, application, heading)
-    buttons = tuple(
-        tuple(Button(b.text, data=str(b.callback_data)) for b in row)
-        for row in keyboard.inline_keyboard
-    )
-    return Rendered(t.directional(text), buttons)
 
 
 @with_turn
@@ -127,14 +84,14 @@ async def _review(
 ) -> None:
     t = turn.t
     if action == "o":
-        text, keyboard = card(
+        text, rows = card(
             t,
             application,
             t.pgettext(
                 "review", "<b>Application {reference}</b>", reference=application.reference or ""
             ),
         )
-        await turn.reply(text, keyboard)
+        await turn.reply(text, keyboard(rows))
     elif action == "f" and application.attachment_file_id:
         await context.bot.send_document(
             reviewer, application.attachment_file_id, caption=application.reference
