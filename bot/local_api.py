@@ -25,7 +25,7 @@ from telegram.error import TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from bot.telegram_html import ParseError, parse, to_plain, utf16_length
+from bot.telegram_html import ParseError, parse, utf16_length
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -71,6 +71,7 @@ class Message:
     reply_markup: JSON | None = None
     document: tuple[str, bytes, str] | None = None
     caption: str = ""
+    entities: list[JSON] = field(default_factory=list)  # of the text, or of the caption
     date: int = field(default_factory=lambda: int(time.time()))
     reply_to: int | None = None
     edits: int = 0
@@ -283,18 +284,21 @@ class LocalBotApi(BaseRequest):
         return message
 
     def _send_message(self, params: JSON, _files: JSON) -> JSON:
-        text, source = _parse_text(str(params.get("text", "")), params.get("parse_mode"), MAX_TEXT)
+        text, source, entities = _parse_text(
+            str(params.get("text", "")), params.get("parse_mode"), MAX_TEXT
+        )
         if not text.strip():
             raise bad_request("message text is empty")
         markup = _check_markup(params.get("reply_markup"))
         message = self._store(self._chat(params), text, source, markup)
+        message.entities = entities
         reply = params.get("reply_parameters")
         if isinstance(reply, dict):
             message.reply_to = int(reply.get("message_id", 0))
         return self._emit("sent", message)
 
     def _send_document(self, params: JSON, files: JSON) -> JSON:
-        caption, source = _parse_text(
+        caption, source, entities = _parse_text(
             str(params.get("caption", "")), params.get("parse_mode"), MAX_CAPTION, "caption"
         )
         if "document" in files:
@@ -308,19 +312,22 @@ class LocalBotApi(BaseRequest):
         message = self._store(
             self._chat(params), "", "", _check_markup(params.get("reply_markup"))
         )
-        message.caption, message.html = caption, source
+        message.caption, message.html, message.entities = caption, source, entities
         message.document = document
         return self._emit("sent", message)
 
     def _edit_message_text(self, params: JSON, _files: JSON) -> JSON:
         message = self._editable(params)
-        text, source = _parse_text(str(params.get("text", "")), params.get("parse_mode"), MAX_TEXT)
+        text, source, entities = _parse_text(
+            str(params.get("text", "")), params.get("parse_mode"), MAX_TEXT
+        )
         if not text.strip():
             raise bad_request("message text is empty")
         markup = _check_markup(params.get("reply_markup"))
         if text == message.text and source == message.html and markup == message.reply_markup:
             raise _not_modified()
         message.text, message.html, message.reply_markup = text, source, markup
+        message.entities = entities
         message.edits += 1
         return self._emit("edited", message)
 
@@ -355,6 +362,7 @@ class LocalBotApi(BaseRequest):
         if original is None:
             raise bad_request("message to copy not found")
         copy = self._store(self._chat(params), original.text, original.html, None)
+        copy.entities = list(original.entities)
         self._emit("sent", copy)
         return {"message_id": copy.message_id}
 
@@ -428,11 +436,8 @@ class LocalBotApi(BaseRequest):
                 "mime_type": mimetype,
                 "file_size": len(content),
             }
-        shown = message.caption if message.document else message.text
-        if message.html and message.html != shown:  # sent in HTML: Telegram returns entities
-            entities = parse(message.html)[1]
-            if entities:
-                data["caption_entities" if message.document else "entities"] = entities
+        if message.entities:  # sent in HTML: Telegram returns the formatting as entities
+            data["caption_entities" if message.document else "entities"] = message.entities
         return data
 
     # -- the person's side -----------------------------------------------------------------
@@ -596,11 +601,13 @@ class LocalUser:
 
 def _parse_text(
     text: str, parse_mode: object, limit: int, what: str = "message"
-) -> tuple[str, str]:
-    """Return (plain text, source) or raise Telegram's error for bad HTML or a long text."""
+) -> tuple[str, str, list[JSON]]:
+    """Return (plain text, source, entities) or raise Telegram's error for bad HTML or a
+    long text."""
+    entities: list[JSON] = []
     if parse_mode == "HTML":
         try:
-            plain = to_plain(text)
+            plain, entities = parse(text)
         except ParseError as error:
             raise bad_request(str(error)) from None
     elif parse_mode in (None, ""):
@@ -611,7 +618,7 @@ def _parse_text(
         raise bad_request(
             "message is too long" if what == "message" else "message caption is too long"
         )
-    return plain, text
+    return plain, text, entities
 
 
 def _check_markup(markup: object) -> JSON | None:

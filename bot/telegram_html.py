@@ -55,7 +55,7 @@ def parse(text: str) -> tuple[str, list[dict[str, object]]]:
     out: list[str] = []
     stack: list[str] = []
     opened: list[tuple[int, dict[str, object]]] = []
-    entities: list[dict[str, object]] = []
+    spans: list[tuple[int, int, dict[str, object]]] = []  # offset, length, entity
     length = 0  # of the output so far, in UTF-16 code units
     position = 0
     while position < len(text):
@@ -68,7 +68,7 @@ def parse(text: str) -> tuple[str, list[dict[str, object]]]:
             if match.group("close"):
                 start, entity = opened.pop()
                 if length > start:
-                    entities.append({**entity, "offset": start, "length": length - start})
+                    spans.append((start, length - start, entity))
             else:
                 opened.append((length, _entity(match)))
             position = match.end()
@@ -89,8 +89,8 @@ def parse(text: str) -> tuple[str, list[dict[str, object]]]:
         raise ParseError(
             f"Can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\""
         )
-    entities.sort(key=lambda entity: (entity["offset"], -int(str(entity["length"]))))
-    return "".join(out), entities
+    spans.sort(key=lambda span: (span[0], -span[1]))  # outer before inner, as Telegram
+    return "".join(out), [{**e, "offset": o, "length": n} for o, n, e in spans]
 
 
 def _entity(match: re.Match[str]) -> dict[str, object]:
