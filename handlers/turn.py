@@ -15,11 +15,12 @@ from telegram.error import BadRequest
 
 from bot.context import CustomContext
 from bot.i18n import Translator, normalise_language
+from bot.telegram_html import utf16_length
+from bot.textsplit import TELEGRAM_LIMIT
 from storage import users
 from storage.models import User
 
 R = TypeVar("R")
-ECHO_LIMIT = 4000  # characters: a prompt with its echoed choice stays within one message
 
 
 @dataclass
@@ -72,10 +73,12 @@ class Turn:
         buttons = (button for row in markup.inline_keyboard for button in row)
         pressed = next((b.text for b in buttons if b.callback_data == query.data), None)
         if echo and pressed and isinstance(message, Message) and message.text:
-            text = f"{message.text_html}\n\n✓ {html.escape(pressed, quote=False)}"
-            if len(text) <= ECHO_LIMIT:
+            mark = f"\n\n✓ {pressed}"
+            if utf16_length(message.text + mark) <= TELEGRAM_LIMIT:  # as Telegram counts
                 await query.edit_message_text(
-                    text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
+                    f"{message.text_html}{html.escape(mark, quote=False)}",
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=InlineKeyboardMarkup(rows),
                 )
                 return
         await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
