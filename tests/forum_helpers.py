@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot import forums
 from bot.app import build_application, running
 from bot.context import IdeApplication
 from bot.delivery import Worker
@@ -110,6 +111,30 @@ class Bot:
         card = (await staff.press("Skip"))[-1]  # deadline
         manage = next(b["callback_data"] for b in card.buttons if "Publish" in b["text"])
         return int(manage.split(":")[1])
+
+    async def announced(self, **forum: Any) -> int:
+        """A forum created (see `create_forum`), published and its invitations delivered."""
+        forum_id = await self.create_forum(**forum)
+        await self.publish(forum_id)
+        await self.deliver()
+        return forum_id
+
+    async def reimport(self, forum_id: int, **changes: Any) -> forums.ImportReport:
+        """The forum as a file or feed would give it again, with `changes`, imported."""
+        forum = await self.forum(forum_id)
+        fields = forums.ForumFields(
+            titles=forum.titles,
+            descriptions=forum.descriptions,
+            starts_at=forum.starts_at,
+            ends_at=forum.ends_at,
+            place=forum.place,
+            link=forum.link,
+            uid=forum.uid,
+        )
+        async with self.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            return await forums.upsert(
+                session, [replace(fields, **changes)], self.clock(), forums.Schedule()
+            )
 
     async def publish(self, forum_id: int) -> list[Message]:
         staff = self.staff

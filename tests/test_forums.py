@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import forums
 from bot.local_api import LocalBotApi
 from storage.models import Newsletter, Outbox, Reminder, Rsvp, StaffDraft, User
 from tests.conftest import ADMIN_ID
@@ -84,9 +83,7 @@ async def test_rsvp_respects_capacity_and_a_cancellation_promotes_the_first_on_t
 ) -> None:
     async with started(database_url, tmp_path) as bot:
         people = [await bot.subscriber(400 + n, "en") for n in range(4)]
-        forum_id = await bot.create_forum(capacity=2)
-        await bot.publish(forum_id)
-        await bot.deliver()
+        forum_id = await bot.announced(capacity=2)
 
         for person in people[:2]:
             reply = await person.press("I'll come", bot.api.bot_messages(person.chat_id)[-1])
@@ -114,24 +111,11 @@ async def test_raising_the_capacity_by_import_moves_people_up_from_the_waitlist(
 ) -> None:
     async with started(database_url, tmp_path) as bot:
         people = [await bot.subscriber(450 + n, "en") for n in range(4)]
-        forum_id = await bot.create_forum(capacity=1)
-        await bot.publish(forum_id)
-        await bot.deliver()
+        forum_id = await bot.announced(capacity=1)
         for person in people:
             await person.press("I'll come", bot.api.bot_messages(person.chat_id)[-1])
-        forum = await bot.forum(forum_id)
-        raised = forums.ForumFields(
-            titles=forum.titles,
-            descriptions=forum.descriptions,
-            starts_at=forum.starts_at,
-            ends_at=forum.ends_at,
-            place=forum.place,
-            capacity=3,
-            uid=forum.uid,
-        )
 
-        async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-            report = await forums.upsert(session, [raised], bot.clock(), forums.Schedule())
+        report = await bot.reimport(forum_id, capacity=3)
         await bot.deliver()
 
         assert report.updated == [forum_id]
@@ -153,23 +137,11 @@ async def test_a_new_place_by_import_is_told_to_the_invited_not_to_those_who_dec
             await bot.subscriber(user_id, language)
             for user_id, language in ((470, "sv"), (471, "en"), (472, "ar"))
         ]
-        forum_id = await bot.create_forum()
-        await bot.publish(forum_id)
-        await bot.deliver()
+        forum_id = await bot.announced()
         await coming.press("Jag kommer", bot.api.bot_messages(470)[-1])
         await declined.press("Can't come", bot.api.bot_messages(471)[-1])
-        forum = await bot.forum(forum_id)
-        moved_room = forums.ForumFields(
-            titles=forum.titles,
-            descriptions=forum.descriptions,
-            starts_at=forum.starts_at,
-            ends_at=forum.ends_at,
-            place="Folkets hus, sal B",
-            uid=forum.uid,
-        )
 
-        async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-            await forums.upsert(session, [moved_room], bot.clock(), forums.Schedule())
+        await bot.reimport(forum_id, place="Folkets hus, sal B")
         await bot.deliver()
 
         told = bot.api.bot_messages(470)[-1].text
@@ -186,9 +158,7 @@ async def test_reschedule_sends_a_moved_notice_and_recomputes_the_reminders(
     async with started(database_url, tmp_path) as bot:
         coming = await bot.subscriber(500, "sv")
         declined = await bot.subscriber(501, "en")
-        forum_id = await bot.create_forum()
-        await bot.publish(forum_id)
-        await bot.deliver()
+        forum_id = await bot.announced()
         await coming.press("Jag kommer", bot.api.bot_messages(500)[-1])
         await declined.press("Can't come", bot.api.bot_messages(501)[-1])
         before = sorted(r.due_at for r in await bot.scalars(select(Reminder)))
@@ -225,9 +195,7 @@ async def test_cancelling_tells_those_invited_and_drops_the_reminders(
 ) -> None:
     async with started(database_url, tmp_path) as bot:
         user = await bot.subscriber(600, "fi")
-        forum_id = await bot.create_forum()
-        await bot.publish(forum_id)
-        await bot.deliver()
+        forum_id = await bot.announced()
         await user.press("Tulen", bot.api.bot_messages(600)[-1])
 
         await bot.staff.press_data(f"fx:{forum_id}", bot.staff.last_with_buttons())
@@ -254,9 +222,7 @@ async def test_reminders_after_downtime_are_sent_once_or_dropped_once_the_forum_
     api = LocalBotApi()
     async with started(database_url, tmp_path, api=api, clock=clock) as bot:
         user = await bot.subscriber(700, "en")
-        forum_id = await bot.create_forum(starts=clock() + timedelta(days=9))
-        await bot.publish(forum_id)
-        await bot.deliver()
+        forum_id = await bot.announced(starts=clock() + timedelta(days=9))
         await user.press("I'll come", api.bot_messages(700)[-1])
         starts_at = (await bot.forum(forum_id)).starts_at
 
@@ -348,9 +314,7 @@ async def test_staff_see_the_answers_and_can_export_them_as_csv(
 ) -> None:
     async with started(database_url, tmp_path) as bot:
         user = await bot.subscriber(1000, "so")
-        forum_id = await bot.create_forum()
-        await bot.publish(forum_id)
-        await bot.deliver()
+        forum_id = await bot.announced()
         await user.press("Waan imanayaa", bot.api.bot_messages(1000)[-1])
 
         card = (await bot.staff.press_data(f"fa:{forum_id}", bot.staff.last_with_buttons()))[-1]
