@@ -43,11 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
-from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
-from tornado.web import Application as WebApplication
-from tornado.web import RequestHandler
 
+from benchmarks.http_api import serve
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.local_api import Event, LocalBotApi, LocalUser
@@ -58,29 +55,6 @@ from storage.models import Outbox, User, utcnow
 STAFF = 900
 FIRST_RECIPIENT = 1_000_000
 LANGUAGES = ("sv", "en", "ar", "fi", "so")
-JSON_PARAMETERS = frozenset({"commands", "scope", "reply_parameters", "link_preview_options"})
-
-
-class ApiHandler(RequestHandler):
-    """POST /bot<token>/<method>, as python-telegram-bot sends it, answered by the API."""
-
-    def initialize(self, api: LocalBotApi) -> None:
-        self.api = api
-
-    async def post(self, method: str) -> None:
-        params: dict[str, Any] = {
-            key: values[0].decode() for key, values in self.request.body_arguments.items()
-        }
-        for key in JSON_PARAMETERS.intersection(params):  # sent as JSON text, kept as objects
-            params[key] = json.loads(params[key])
-        files = {
-            key: (parts[0].filename, parts[0].body, parts[0].content_type)
-            for key, parts in self.request.files.items()
-        }
-        status, body = await self.api.call(method, params, files)
-        self.set_status(status)
-        self.set_header("Content-Type", "application/json")
-        self.finish(body)
 
 
 def settings_for(url: str, scratch: Path, **values: object) -> Settings:
@@ -205,12 +179,7 @@ async def run(args: argparse.Namespace, url: str, scratch: Path) -> dict[str, An
     api.listeners.append(record)
     api.overall_rate, api.per_chat_rate, api.inject_429 = args.cap, 1, args.inject_429
     first_request = len(api.requests)
-    web = WebApplication([(r"/bot[^/]*/(\w+)", ApiHandler, {"api": api})])
-    server = HTTPServer(web)
-    sockets = bind_sockets(0, "127.0.0.1")
-    server.add_sockets(sockets)
-    port = sockets[0].getsockname()[1]
-    api_url = f"http://127.0.0.1:{port}/bot"
+    server, api_url = serve(api)
     log = scratch / "workers.log"
     db = Database.connect(url)
     started = time.monotonic()

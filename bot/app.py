@@ -18,6 +18,9 @@ from bot.context import BotData, CustomContext, IdeApplication
 from bot.i18n import I18n
 from bot.knowledge import Knowledge
 from bot.language_detection import Detector
+from bot.outgoing import RateLimiter
+from bot.sender import Sender
+from bot.updates import ChatOrderedProcessor
 from handlers import (
     apply,
     ask,
@@ -77,6 +80,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         .token(token.get_secret_value() if token else LOCAL_TOKEN)
         .base_url(settings.telegram_api_base_url)
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
+        .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -115,7 +119,12 @@ async def _post_init(app: IdeApplication) -> None:
     app.bot_data.i18n = I18n(settings.default_language, settings.zone)
     app.bot_data.knowledge = knowledge
     app.bot_data.detector = Detector()
-    app.bot_data.worker = notices.build_worker(app, db, app.bot_data.i18n)
+    limiter = RateLimiter(
+        settings.delivery_rate, settings.delivery_chat_rate, settings.reply_chat_rate
+    )
+    sender = Sender(app.bot, limiter, reply_budget=settings.reply_budget_seconds)
+    app.bot_data.sender = sender
+    app.bot_data.worker = notices.build_worker(app, db, app.bot_data.i18n, sender)
     if settings.delivery_worker:  # else tests (or another process) deliver
         app.bot_data.worker.start()
     await publish_commands(app.bot, app.bot_data.i18n)

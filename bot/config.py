@@ -7,10 +7,26 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_DEADLINES = {  # how long a queued message may wait (an outage) before it expires
+    "reply": timedelta(days=1),  # a reply Telegram would not take at once
+    "application": timedelta(days=7),  # a decision or a question to an applicant
+    "review": timedelta(days=7),  # an application's card for a reviewer
+    "newsletter": timedelta(days=3),
+    # Forum notices expire when their forum starts; this bounds them in any case.
+    "announcement": timedelta(days=60),
+    "reminder": timedelta(days=60),
+    "moved": timedelta(days=60),
+    "place": timedelta(days=60),
+    "promoted": timedelta(days=60),
+    "cancelled": timedelta(days=3),
+    "report": timedelta(days=7),  # a broadcast's final report to staff
+}
+DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 Language = Literal["sv", "en", "ar", "fi", "so"]
 SUPPORTED_LANGUAGES: tuple[Language, ...] = ("sv", "en", "ar", "fi", "so")
@@ -43,7 +59,12 @@ class Settings(BaseSettings):
     # Dialogue forums and delivery (README: "Dialogue forums and delivery").
     delivery_rate: float = Field(default=30.0, gt=0, le=10_000)
     delivery_chat_rate: float = Field(default=1.0, gt=0, le=100)
-    delivery_max_attempts: int = Field(default=5, ge=1, le=100)
+    delivery_deadlines: Annotated[dict[str, timedelta], NoDecode] = Field(
+        default_factory=lambda: dict(DEFAULT_DEADLINES)
+    )
+    concurrent_updates: int = Field(default=64, ge=1, le=10_000)
+    reply_budget_seconds: float = Field(default=30.0, ge=1, le=600)
+    reply_chat_rate: int = Field(default=3, ge=1, le=1000)
     delivery_lease_seconds: float = Field(default=60.0, ge=1)
     delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     delivery_worker: bool = True
@@ -70,14 +91,29 @@ class Settings(BaseSettings):
         """ "7d,1d,2h,30m": how long before a forum each reminder goes out."""
         if not isinstance(value, str):
             return value
-        units = {"d": "days", "h": "hours", "m": "minutes"}
-        offsets = []
-        for part in (p.strip() for p in value.split(",")):
-            if part and (part[-1] not in units or not part[:-1].isdigit()):
-                raise ValueError(f"{part!r} is not like 7d, 12h or 30m")
-            if part:
-                offsets.append(timedelta(**{units[part[-1]]: int(part[:-1])}))
+        offsets = [_duration(part) for part in value.split(",") if part.strip()]
         return tuple(sorted(set(offsets), reverse=True))
+
+    @field_validator("delivery_deadlines", mode="before")
+    @classmethod
+    def _parse_deadlines(cls, value: object) -> object:
+        """ "reply=2h,newsletter=1d": the kinds to change; the others keep their default."""
+        if not isinstance(value, str):
+            return value
+        deadlines = dict(DEFAULT_DEADLINES)
+        for part in (p.strip() for p in value.split(",") if p.strip()):
+            kind, _, duration = part.partition("=")
+            if kind.strip() not in DEFAULT_DEADLINES:
+                known = ", ".join(DEFAULT_DEADLINES)
+                raise ValueError(f"{kind.strip()!r} is not one of {known}")
+            deadlines[kind.strip()] = _duration(duration)
+        return deadlines
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -114,6 +150,14 @@ class Settings(BaseSettings):
         return user_id in self.admin_ids
 
 
+def _duration(text: str) -> timedelta:
+    part = text.strip()
+    number = part[:-1]
+    if not (part and part[-1] in DURATION_UNITS and number.isascii() and number.isdigit()):
+        raise ValueError(f"{part!r} is not like 7d, 12h or 30m")
+    return timedelta(**{DURATION_UNITS[part[-1]]: int(number)})
+
+
 class ConfigError(Exception):
     """Configuration that cannot be used; the message names the variable."""
 
@@ -124,7 +168,9 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
-            f"{str(error['loc'][0]).upper() if error['loc'] else '?'}: {error['msg']}"
+            f"{str(error['loc'][0]).upper()}: {error['msg']}"
+            if error["loc"]
+            else error["msg"].removeprefix("Value error, ")  # about several variables
             for error in exc.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from None

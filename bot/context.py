@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from bot.delivery import Worker
 from bot.i18n import I18n
 from bot.knowledge import Knowledge
 from bot.language_detection import Detector
+from bot.sender import Sender
 from storage.db import Database
 from storage.models import utcnow
 
@@ -29,7 +31,8 @@ class BotData:
     i18n: I18n | None = None
     knowledge: Knowledge | None = None
     detector: Detector | None = None
-    worker: Worker | None = None  # the delivery worker, when this process runs one
+    sender: Sender | None = None  # everything said to Telegram goes through it
+    worker: Worker | None = None  # the delivery worker (started unless DELIVERY_WORKER=false)
     clock: Callable[[], datetime] = utcnow  # tests move time by replacing it
 
 
@@ -55,6 +58,16 @@ class CustomContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
     @property
     def knowledge(self) -> Knowledge:
         return _ready(self.bot_data.knowledge, "knowledge index")
+
+    @property
+    def sender(self) -> Sender:
+        return _ready(self.bot_data.sender, "sender")
+
+    def wake_worker(self) -> None:
+        """Rows were queued: tell this process's worker (it looks soon after this commit)."""
+        worker = self.bot_data.worker
+        if worker is not None:
+            asyncio.get_running_loop().call_later(0.05, worker.wake)
 
     @property
     def detector(self) -> Detector:

@@ -1,19 +1,25 @@
 """The delivery worker: sends what the outbox holds, under Telegram's limits, once.
 
 A round (`Worker.deliver_due`) runs the due hooks (reminders becoming outbox rows), claims a
-batch of due rows and marks them "sending" (one commit), sends them under the overall and
-per-chat rates, and records every outcome (one commit):
+batch of due rows and marks them "sending" (one commit), sends them through the one sender
+(`Channel.send`, under the limits it shares with replies), and records every outcome (one
+commit):
 
 - sent: the message id and time are kept;
-- 429 (`RetryLater`): every send pauses for `retry_after`, and the row is due again then;
+- 429 (`RetryLater`): every bulk send pauses for `retry_after`, and the row is due again then;
 - 403 (`RecipientBlocked`): the person is marked blocked, and skipped from then on;
-- other failures: retried with exponential backoff, `max_attempts` times, then "failed".
+- refused for good (`PermanentFailure`): failed;
+- no answer, no connection, 5xx (`TemporaryFailure`): Telegram cannot be reached. The worker
+  goes *offline*: it stops sending, and probes with one row at a time, after 1, 2, 4 … up to
+  `OUTAGE_MAX_BACKOFF` seconds, until a send goes through. Rows are not failed for that;
+  they wait until their kind's deadline (`Limits.deadlines`) has passed, and then expire.
 
 A crash loses nothing: rows that were claimed but not yet recorded are found in "sending"
 at the next start (SQLite, one worker) or once their lease has run out (PostgreSQL, several
-workers) and sent again, marked `in_doubt` ("unknown" in reports): those, and only those,
-may reach a person twice. Staff see a broadcast's progress edited in place, and a final
-report. This module knows nothing of Telegram: a `Channel` renders and sends.
+workers) and sent again, marked `in_doubt` ("unknown" in reports); so is a row whose send
+timed out (Telegram may have delivered it). Those, and only those, may reach a person twice.
+Staff see a broadcast's progress edited in place, and a final report. This module knows
+nothing of Telegram: a `Channel` renders and sends.
 """
 
 from __future__ import annotations
@@ -24,7 +30,6 @@ import logging
 import math
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,54 +37,24 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outgoing import (
+    PermanentFailure,
+    RateLimiter,
+    RecipientBlocked,
+    Rendered,
+    RetryLater,
+    TemporaryFailure,
+)
 from storage import outbox
 from storage.db import Database
 from storage.models import Broadcast, Outbox, User
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = 300.0  # seconds
+OUTAGE_MAX_BACKOFF = 60.0  # seconds between probes while Telegram cannot be reached
 PROGRESS_EVERY = 2.0  # seconds between edits of a progress message
-WINDOW_MARGIN = 0.005  # seconds: our second is this much longer than Telegram's
-CATCH_UP = 0.25  # seconds of lateness (sleeps overshoot, stalls) later sends may make up
-
-
-@dataclass(frozen=True)
-class Button:
-    """An inline button: callback data, or a link."""
-
-    text: str
-    data: str | None = None
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A message ready to send: Telegram HTML text (or a document's caption), buttons."""
-
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    document: tuple[str, bytes] | None = None  # file name and content
-
-
-class RetryLater(Exception):  # noqa: N818  (named for what the caller does)
-    """The API asked us to slow down (HTTP 429)."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"retry after {retry_after} s")
-        self.retry_after = retry_after
-
-
-class RecipientBlocked(Exception):  # noqa: N818
-    """The person has blocked the bot (HTTP 403)."""
-
-
-class TemporaryFailure(Exception):  # noqa: N818
-    """A time-out or network error: worth trying again later."""
-
-
-class PermanentFailure(Exception):  # noqa: N818
-    """Refused for good (e.g. the chat does not exist): trying again will not help."""
+REPORT = "report"  # the outbox kind of a broadcast's final report to staff
+DEFAULT_DEADLINE = timedelta(days=2)  # for a kind that `Limits.deadlines` does not name
 
 
 class Channel(Protocol):
@@ -92,8 +67,6 @@ class Channel(Protocol):
         ...
 
     def render_progress(self, broadcast: Broadcast, counts: outbox.Counts) -> Rendered: ...
-
-    def render_report(self, broadcast: Broadcast, counts: outbox.Counts) -> Rendered: ...
 
     async def send(self, chat_id: int, message: Rendered) -> int:
         """Send; return the message id, or raise one of this module's exceptions."""
@@ -109,7 +82,7 @@ Hook = Callable[[AsyncSession, datetime], Awaitable[Any]]
 class Limits:
     rate: float = 30.0  # messages per second overall
     chat_rate: float = 1.0  # messages per second to one chat
-    max_attempts: int = 5
+    deadlines: Mapping[str, timedelta] = field(default_factory=dict)  # by kind, from queuing
     lease: float = 60.0  # seconds a claimed row stays claimed before another worker may retry
     poll: float = 1.0  # seconds between looks at an empty outbox
     concurrency: int = 4  # sends in flight at once
@@ -120,68 +93,10 @@ class Limits:
         leave in doubt)."""
         return max(1, min(200, math.ceil(self.rate / 5)))
 
-
-class RateLimiter:
-    """Telegram's limits, kept on our side so that 429s stay rare: no more than `rate`
-    sends in any second, evenly paced, and `chat_rate` per chat.
-
-    A send counts from when it is handed over until a second after its answer came back
-    (Telegram counts it at some moment in between, which we cannot see), so network
-    delays that vary can never make Telegram see more than `rate` in its second."""
-
-    def __init__(self, rate: float, chat_rate: float) -> None:
-        self.rate = rate
-        self.per_window = max(1, math.floor(rate))
-        self.window = self.per_window / rate + WINDOW_MARGIN
-        self.spacing = 1.0 / rate  # even pacing; a late send lets the next ones catch up
-        self.chat_interval = 1.0 / chat_rate + WINDOW_MARGIN
-        self._sent: deque[list[float]] = deque()  # [answered at], inf while in flight
-        self._last_chat: dict[int, float] = {}
-        self._next = 0.0
-        self._paused_until = 0.0
-        self._lock = asyncio.Lock()
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Seconds until `chat_id` may receive the next message (0: now)."""
-        last = self._last_chat.get(chat_id)
-        if last == math.inf:  # a send to this chat is in flight
-            return self.chat_interval
-        return 0.0 if last is None else max(0.0, last + self.chat_interval - time.monotonic())
-
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
-    async def acquire(self, chat_id: int) -> list[float]:
-        """Wait for a slot (overall, per chat and any pause), take it, and return the
-        ticket to hand to `done` when the answer has come."""
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                while self._sent and self._sent[0][0] <= now - self.window:
-                    self._sent.popleft()
-                ready = max(self._paused_until, self._next, now + self.chat_wait(chat_id))
-                if len(self._sent) >= self.per_window:
-                    oldest = self._sent[0][0]  # still in flight: look again very soon
-                    ready = max(ready, oldest + self.window if oldest < math.inf else now + 0.002)
-                if ready <= now:
-                    break
-                await asyncio.sleep(ready - now)
-            ticket = [math.inf]
-            self._sent.append(ticket)
-            self._next = max(self._next, now - CATCH_UP) + self.spacing
-            self._last_chat[chat_id] = math.inf
-            if len(self._last_chat) > 10_000:
-                self._forget_old_chats(now)
-            return ticket
-
-    def done(self, chat_id: int, ticket: list[float]) -> None:
-        """The answer to a send has come: it counts from now."""
-        ticket[0] = self._last_chat[chat_id] = time.monotonic()
-
-    def _forget_old_chats(self, now: float) -> None:
-        for chat, last in list(self._last_chat.items()):
-            if last < now - self.chat_interval:
-                del self._last_chat[chat]
+    def expires(self, row: Outbox) -> datetime:
+        """When a row is too old to matter (forum notices also end when their forum starts:
+        the channel skips those)."""
+        return row.created_at + self.deadlines.get(row.kind, DEFAULT_DEADLINE)
 
 
 @dataclass
@@ -210,6 +125,7 @@ class Worker:
         *,
         clock: Callable[[], datetime],
         single: bool,
+        limiter: RateLimiter | None = None,
         hooks: Sequence[Hook] = (),
         name: str | None = None,
     ) -> None:
@@ -220,7 +136,9 @@ class Worker:
         self.single = single  # the only worker on this database (SQLite)
         self.hooks = tuple(hooks)
         self.name = name or f"worker-{uuid.uuid4().hex[:12]}"
-        self.limiter = RateLimiter(limits.rate, limits.chat_rate)
+        self.limiter = limiter or RateLimiter(limits.rate, limits.chat_rate)  # shared with replies
+        self.offline_until: datetime | None = None  # Telegram unreachable: probe from then
+        self._outage_backoff = 0.0
         self._progress: dict[int, tuple[str, float]] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -361,19 +279,28 @@ class Worker:
             )
 
     async def _claim(self, now: datetime) -> tuple[list[_Job], list[dict[str, Any]]]:
-        """Claimed rows ready to send, and outcomes already settled (blocked, skipped)."""
+        """Claimed rows ready to send, and outcomes already settled (blocked, skipped,
+        expired). While Telegram cannot be reached, one row is claimed when the next probe
+        is due, and none before."""
+        if self.offline_until is not None and now < self.offline_until:
+            return [], []
+        limit = 1 if self.offline_until is not None else self.limits.batch
         async with self.db.transaction() as session:
-            rows = await outbox.claim(session, now, self.limits.batch, self.name)
+            rows = await outbox.claim(session, now, limit, self.name)
             if not rows:
                 return [], []
             users = await outbox.users_by_id(session, {row.recipient for row in rows})
-            sendable = [row for row in rows if not _blocked(users, row.recipient)]
+            live = [row for row in rows if self.limits.expires(row) > now]
+            sendable = [row for row in live if not _blocked(users, row.recipient)]
             rendered = await self.channel.render(session, sendable, users)
         jobs: list[_Job] = []
         settled: list[dict[str, Any]] = []
         for row in rows:
             message = rendered.get(row.id)
-            if message is None:
+            if self.limits.expires(row) <= now:
+                log.warning("outbox %s (%s) to %s expired unsent", row.id, row.kind, row.recipient)
+                settled.append(_outcome(row, outbox.EXPIRED, error=row.error))
+            elif message is None:
                 blocked = _blocked(users, row.recipient)
                 status = outbox.BLOCKED if blocked else outbox.SKIPPED
                 settled.append(_outcome(row, status, error="blocked" if blocked else None))
@@ -384,23 +311,23 @@ class Worker:
     async def _send_all(self, jobs: list[_Job]) -> None:
         slots = asyncio.Semaphore(self.limits.concurrency)
         tasks = []
+        later: dict[int, datetime] = {}  # chats whose rows wait: all due at one time, in order
         for job in jobs:
-            wait = self.limiter.chat_wait(job.row.recipient)
-            if self._stopping or wait > 0:  # not attempted: due again now, or when allowed
-                job.outcome = _outcome(job.row, outbox.PENDING, due_at=self.clock() + _secs(wait))
-                job.outcome["claimed_by"] = None
+            chat = job.row.recipient
+            wait = self.limiter.chat_wait(chat)
+            if self._stopping or wait > 0 or self._offline() or chat in later:
+                due = later.setdefault(chat, max(self.clock() + _secs(wait), self._resume_at()))
+                job.outcome = _outcome(job.row, outbox.PENDING, due_at=due, claimed_by=None)
                 continue
             await slots.acquire()
-            ticket = await self.limiter.acquire(job.row.recipient)
-            tasks.append(asyncio.create_task(self._send_one(job, slots, ticket)))
+            tasks.append(asyncio.create_task(self._send_one(job, slots)))
         await asyncio.gather(*tasks)
 
-    async def _send_one(self, job: _Job, slots: asyncio.Semaphore, ticket: list[float]) -> None:
+    async def _send_one(self, job: _Job, slots: asyncio.Semaphore) -> None:
         row = job.row
         try:
             message_id = await self.channel.send(row.recipient, job.message)
         except RetryLater as error:
-            self.limiter.pause(error.retry_after)
             due = self.clock() + _secs(error.retry_after)
             job.outcome = _outcome(row, outbox.PENDING, due_at=due, error=str(error))
         except RecipientBlocked:
@@ -409,38 +336,69 @@ class Worker:
         except PermanentFailure as error:
             log.warning("outbox %s to %s failed for good: %s", row.id, row.recipient, error)
             job.outcome = _outcome(row, outbox.FAILED, error=str(error))
-        except Exception as error:  # time-outs, network errors, surprises: retried, bounded
-            job.outcome = self._retry(row, error)
+        except TemporaryFailure as error:
+            job.outcome = self._unreachable(row, error)
+        except Exception as error:  # a surprise: the row waits like in an outage, and is logged
+            log.exception("outbox %s to %s: unexpected failure", row.id, row.recipient)
+            job.outcome = self._unreachable(row, error)
         else:
+            self._reachable()
             job.outcome = _outcome(row, outbox.SENT, sent_at=self.clock(), message_id=message_id)
         finally:
-            self.limiter.done(row.recipient, ticket)
             slots.release()
 
-    def _retry(self, row: Outbox, error: Exception) -> dict[str, Any]:
-        attempts = row.attempts + 1
-        detail = f"{type(error).__name__}: {error}"
-        if attempts >= self.limits.max_attempts:
-            log.warning("outbox %s to %s failed %d times: %s", row.id, row.recipient,
-                        attempts, detail)  # fmt: skip
-            return _outcome(row, outbox.FAILED, attempts=attempts, error=detail)
-        backoff = min(MAX_BACKOFF, 2.0**attempts)
-        due = self.clock() + _secs(backoff)
-        return _outcome(row, outbox.PENDING, attempts=attempts, due_at=due, error=detail)
+    # -- outages ----------------------------------------------------------------------------
 
-    # -- progress for staff ----------------------------------------------------------------------
+    def _unreachable(self, row: Outbox, error: Exception) -> dict[str, Any]:
+        """Telegram did not answer: go offline (one probe at a time from now on) and let the
+        row wait for the next probe. A send that timed out may have arrived: if it is sent
+        again, it is marked in doubt."""
+        now = self.clock()
+        if self.offline_until is None or self.offline_until <= now:
+            self._outage_backoff = min(OUTAGE_MAX_BACKOFF, max(1.0, self._outage_backoff * 2))
+            self.offline_until = now + _secs(self._outage_backoff)
+            log.warning("%s: Telegram cannot be reached (%s); next try in %.0f s",
+                        self.name, error, self._outage_backoff)  # fmt: skip
+        values: dict[str, Any] = {"attempts": row.attempts + 1, "due_at": self.offline_until}
+        if getattr(error, "maybe_sent", False):
+            values["in_doubt"] = True
+        detail = f"{type(error).__name__}: {error}"
+        return _outcome(row, outbox.PENDING, error=detail, claimed_by=None, **values)
+
+    def _reachable(self) -> None:
+        if self.offline_until is not None:
+            log.info("%s: Telegram answers again; delivering", self.name)
+        self.offline_until, self._outage_backoff = None, 0.0
+
+    def _offline(self) -> bool:
+        """Telegram could not be reached, and the next probe is not due yet."""
+        return self.offline_until is not None and self.clock() < self.offline_until
+
+    def _resume_at(self) -> datetime:
+        return self.offline_until or self.clock()
+
+    # -- progress for staff ------------------------------------------------------------------
 
     async def _report(self, broadcast_ids: set[int]) -> None:
         if not broadcast_ids:
             return
+        now = self.clock()
         async with self.db.transaction() as session:
             found = await outbox.broadcasts(session, broadcast_ids)
             figures = [(b, await outbox.counts(session, b)) for b in found]
             finished = [
                 b.id
                 for b, counts in figures
-                if counts.done and await outbox.finish(session, b.id, self.clock())
+                if counts.done and await outbox.finish(session, b.id, now)
             ]
+            for broadcast in found:  # the final report is a message like any other
+                if broadcast.id in finished and broadcast.staff_chat_id is not None:
+                    payload = {"broadcast": broadcast.id}
+                    await outbox.enqueue_one(
+                        session, broadcast.staff_chat_id, kind=REPORT, due_at=now, payload=payload
+                    )
+        if finished:
+            self.wake()
         for broadcast, counts in figures:
             if broadcast.staff_chat_id is None:
                 continue
@@ -460,7 +418,7 @@ class Worker:
         if self.limiter.chat_wait(chat) > 0:
             return
         self._progress[broadcast.id] = (shown.text, time.monotonic())
-        await self._quietly(chat, self.channel.edit(chat, message_id, shown))
+        await self._quietly(self.channel.edit(chat, message_id, shown))
 
     async def _final_report(self, broadcast: Broadcast, counts: outbox.Counts) -> None:
         chat = broadcast.staff_chat_id
@@ -470,22 +428,15 @@ class Worker:
         if broadcast.staff_message_id is not None and (
             self._progress.get(broadcast.id, ("", 0.0))[0] != final.text
         ):
-            await self._quietly(chat, self.channel.edit(chat, broadcast.staff_message_id, final))
+            await self._quietly(self.channel.edit(chat, broadcast.staff_message_id, final))
         self._progress.pop(broadcast.id, None)
-        report = self.channel.render_report(broadcast, counts)
-        await self._quietly(chat, self.channel.send(chat, report))
 
-    async def _quietly(self, chat: int, action: Coroutine[Any, Any, Any]) -> None:
+    async def _quietly(self, action: Coroutine[Any, Any, Any]) -> None:
         """Progress is a courtesy: a failure to show it must not stop the delivery."""
-        ticket = await self.limiter.acquire(chat)
         try:
             await action
-        except RetryLater as error:
-            self.limiter.pause(error.retry_after)
         except Exception:
             log.warning("%s: could not show broadcast progress", self.name, exc_info=True)
-        finally:
-            self.limiter.done(chat, ticket)
 
 
 def _blocked(users: Mapping[int, User], user_id: int) -> bool:

@@ -10,6 +10,7 @@ The console (`idebot shell`), the tests and the benchmarks all use it with the r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import math
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
-from telegram.error import TimedOut
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
@@ -130,6 +131,10 @@ class LocalBotApi(BaseRequest):
         self._chats: dict[int, _Chat] = {}
         self._random = random.Random(seed)  # noqa: S311  (simulated faults, not security)
         self._timeouts_left = 0
+        self._refusals: dict[str, list[int]] = {}  # method → retry_after of the next 429s
+        self.offline: str | None = None  # "refused" or "502": Telegram cannot be reached
+        self._updates: list[JSON] = []  # for getUpdates (long polling over HTTP)
+        self._new_updates = asyncio.Event()
         self._sent_overall: deque[float] = deque()
         self._sent_per_chat: dict[int, deque[float]] = {}
         self._update_ids = itertools.count(1)
@@ -155,6 +160,24 @@ class LocalBotApi(BaseRequest):
     def time_out_next(self, calls: int = 1) -> None:
         """Make the next `calls` requests time out, as a slow network would."""
         self._timeouts_left = calls
+
+    def refuse_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with 429 and `retry_after`."""
+        self._refusals.setdefault(method, []).extend([retry_after] * times)
+
+    def go_offline(self, how: str = "refused") -> None:
+        """Telegram cannot be reached: connections are refused, or a proxy answers 502."""
+        if how not in {"refused", "502"}:
+            raise ValueError("an outage is 'refused' or '502'")
+        self.offline = how
+
+    def go_online(self) -> None:
+        self.offline = None
+
+    def push_update(self, update: JSON) -> None:
+        """Hold an update for the next getUpdates (a bot polling over HTTP)."""
+        self._updates.append(update)
+        self._new_updates.set()
 
     def block(self, chat_id: int) -> None:
         """The person in `chat_id` has blocked the bot: sending there answers 403."""
@@ -218,8 +241,16 @@ class LocalBotApi(BaseRequest):
         if self._timeouts_left > 0:
             self._timeouts_left -= 1
             raise TimedOut("Timed out (injected by the local Bot API)")
+        if self.offline == "refused":
+            raise NetworkError("httpx.ConnectError: [Errno 111] Connection refused (injected)")
+        if self.offline == "502":
+            return 502, b"<html><body>502 Bad Gateway</body></html>"
+        if api_method == "getUpdates":  # long polling: may wait, so not in the table's try
+            return 200, json.dumps({"ok": True, "result": await self._poll(params)}).encode()
         handler = self._methods.get(api_method, self._unknown_method)
         try:
+            if self._refusals.get(api_method):
+                raise self._too_many(self._refusals[api_method].pop(0))
             if api_method in SENDING_METHODS:
                 self._admit(int(params.get("chat_id", 0)))
             result = handler(params, files)
@@ -372,6 +403,17 @@ class LocalBotApi(BaseRequest):
             raise bad_request("MESSAGE_TOO_LONG")
         self._record(Event("answered", None, text))
         return True
+
+    async def _poll(self, params: JSON) -> list[JSON]:
+        """getUpdates: confirm what came before `offset`, then wait up to `timeout` seconds
+        for updates and return them."""
+        offset = int(params.get("offset") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates:
+            self._new_updates.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_updates.wait(), float(params.get("timeout") or 0))
+        return self._updates[: int(params.get("limit") or 100)]
 
     def _set_my_commands(self, params: JSON, _files: JSON) -> bool:
         commands = params.get("commands") or []

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.delivery import Button, Rendered
+from bot.buttons import Button
 from bot.i18n import Translator
+from bot.outgoing import Rendered
 from handlers.apply_texts import summary_text
 from storage.models import OPEN_STATUSES, Application
 

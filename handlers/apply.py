@@ -3,11 +3,12 @@ draft survives restarts; the person can go back, edit from the summary, pause or
 
 from __future__ import annotations
 
-from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Document, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import applications as form
 from bot.applications import Field
+from bot.buttons import Button, Rows
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from handlers import review
@@ -27,12 +28,12 @@ from storage.models import Application, utcnow
 FORM = "af:"  # af:<draft id>:<action>[:<argument>]
 
 
-def _button(label: str, draft: Application, action: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=f"{FORM}{draft.id}:{action}")
+def _button(label: str, draft: Application, action: str) -> Button:
+    return Button(label, f"{FORM}{draft.id}:{action}")
 
 
-def _keyboard(t: Translator, draft: Application, field: Field) -> InlineKeyboardMarkup:
-    rows: list[list[InlineKeyboardButton]] = []
+def _keyboard(t: Translator, draft: Application, field: Field) -> Rows:
+    rows: list[list[Button]] = []
     if field in form.CHOICES:
         rows += [
             [_button(choice_label(t, field, code), draft, f"c:{code}")]
@@ -52,10 +53,10 @@ def _keyboard(t: Translator, draft: Application, field: Field) -> InlineKeyboard
     if field in form.OPTIONAL:
         rows.append([_button(t.pgettext("apply", "Skip"), draft, "skip")])
     rows.append(_navigation(t, draft, back=form.ORDER.index(field) > 0 and not draft.editing))
-    return InlineKeyboardMarkup(rows)
+    return rows
 
 
-def _navigation(t: Translator, draft: Application, *, back: bool) -> list[InlineKeyboardButton]:
+def _navigation(t: Translator, draft: Application, *, back: bool) -> list[Button]:
     row = [_button(t.pgettext("apply", "« Back"), draft, "back")] if back else []
     row.append(_button(t.pgettext("apply", "⏸ Later"), draft, "later"))
     row.append(_button(t.pgettext("apply", "✖ Cancel"), draft, "cancel"))
@@ -71,12 +72,10 @@ async def show_step(context: CustomContext, turn: Turn, draft: Application) -> N
             [_button(t.pgettext("apply", "✏️ Change an answer"), draft, "fields")],
             _navigation(t, draft, back=False),
         ]
-        await turn.reply(summary_text(t, draft), InlineKeyboardMarkup(rows))
+        turn.reply(summary_text(t, draft), rows)
         return
     field = Field(draft.step)
-    await turn.reply(
-        prompt(t, field, context.settings.draft_retention_days), _keyboard(t, draft, field)
-    )
+    turn.reply(prompt(t, field, context.settings.draft_retention_days), _keyboard(t, draft, field))
 
 
 async def advance(context: CustomContext, turn: Turn, draft: Application, done: Field) -> None:
@@ -100,7 +99,7 @@ async def apply_command(update: Update, context: CustomContext, turn: Turn) -> N
 @with_turn
 async def apply_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
     if update.callback_query:
-        await update.callback_query.answer()
+        turn.answer()
     await _open_form(update, context, turn)
 
 
@@ -111,7 +110,7 @@ async def _open_form(update: Update, context: CustomContext, turn: Turn) -> None
     draft = await store.current_draft(turn.session, person.id)
     if draft is None:
         draft = await store.start_draft(turn.session, person.id, turn.t.language, Field.ORG_NAME)
-        await turn.reply(
+        turn.reply(
             turn.t.pgettext(
                 "apply",
                 "<b>Written application to join the agreement</b>\n\nI will ask 10–14 short "
@@ -121,9 +120,7 @@ async def _open_form(update: Update, context: CustomContext, turn: Turn) -> None
         )
     else:
         draft.paused = False
-        await turn.reply(
-            turn.t.pgettext("apply", "Welcome back! Let's continue your application.")
-        )
+        turn.reply(turn.t.pgettext("apply", "Welcome back! Let's continue your application."))
     await show_step(context, turn, draft)
 
 
@@ -133,20 +130,20 @@ async def receive(
     """A message while the form waits for an answer (called by the inbox)."""
     field = Field(draft.step) if draft.step else None
     if field is None or field in {Field.CONSENT, Field.PUBLIC, Field.ORG_FORM}:
-        await turn.reply(turn.t.pgettext("apply", "Please use the buttons below."))
+        turn.reply(turn.t.pgettext("apply", "Please use the buttons below."))
         await show_step(context, turn, draft)
         return
     if field is Field.ATTACHMENT:
         await _receive_attachment(context, turn, draft, message)
         return
     if not message.text:
-        await turn.reply(turn.t.pgettext("apply", "Please answer with a text message."))
+        turn.reply(turn.t.pgettext("apply", "Please answer with a text message."))
         return
     checked = await _check(turn, draft, field, message.text)
     if checked is None:
         return
     if not checked.ok:
-        await turn.reply(problem_text(turn.t, field, checked.problem, message.text))
+        turn.reply(problem_text(turn.t, field, checked.problem, message.text))
         return
     setattr(draft, field.value, checked.value)
     if field is Field.ORG_NUMBER:
@@ -175,7 +172,7 @@ async def _duplicate(turn: Turn, draft: Application, org_number: str) -> bool:
     """Tell the person when this organisation already applied or joined."""
     member = await store.member_with_number(turn.session, org_number)
     if member is not None:
-        await turn.reply(
+        turn.reply(
             turn.t.pgettext(
                 "apply",
                 "{name} has already joined the agreement (since {date}). No need to apply again.",
@@ -187,7 +184,7 @@ async def _duplicate(turn: Turn, draft: Application, org_number: str) -> bool:
     existing = await store.open_with_number(turn.session, org_number, exclude=draft.id)
     if existing is None:
         return False
-    await turn.reply(
+    turn.reply(
         turn.t.pgettext(
             "apply",
             "An application for this organisation number is already being reviewed "
@@ -210,11 +207,11 @@ async def _receive_attachment(
             if message.photo
             else turn.t.pgettext("apply", "Please send a PDF file, or press Skip.")
         )
-        await turn.reply(text)
+        turn.reply(text)
         return
     checked = form.check_pdf(document.file_name, document.mime_type, document.file_size)
     if not checked.ok:
-        await turn.reply(problem_text(turn.t, Field.ATTACHMENT, checked.problem, ""))
+        turn.reply(problem_text(turn.t, Field.ATTACHMENT, checked.problem, ""))
         return
     draft.attachment_file_id, draft.attachment_name = document.file_id, checked.value
     await advance(context, turn, draft, Field.ATTACHMENT)
@@ -227,10 +224,10 @@ async def form_button(update: Update, context: CustomContext, turn: Turn) -> Non
     parts = (query.data or "").removeprefix(FORM).split(":", 2) if query else []
     draft = await store.current_draft(turn.session, person.id) if person else None
     if query is None or draft is None or len(parts) < 2 or parts[0] != str(draft.id):
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
-    await turn.drop_buttons(f"{FORM}{draft.id}:", echo=True)
+    turn.answer()
+    turn.drop_buttons(f"{FORM}{draft.id}:", echo=True)
     action, argument = parts[1], parts[2] if len(parts) > 2 else ""
     await _act(context, turn, draft, action, argument)
 
@@ -242,9 +239,9 @@ async def _act(
     t = turn.t
     if action == "later":
         draft.paused = True
-        await turn.reply(t.pgettext("apply", "Saved. Continue any time with /apply."))
+        turn.reply(t.pgettext("apply", "Saved. Continue any time with /apply."))
     elif action == "cancel":
-        await turn.reply(
+        turn.reply(
             t.pgettext(
                 "apply",
                 "Your application has been cancelled and its draft deleted. Start again any "
@@ -261,9 +258,7 @@ async def _act(
             for f in form.ORDER
             if f is not Field.NO_NUMBER_REASON or draft.no_number
         ]
-        await turn.reply(
-            t.pgettext("apply", "Which answer do you want to change?"), InlineKeyboardMarkup(rows)
-        )
+        turn.reply(t.pgettext("apply", "Which answer do you want to change?"), rows)
     elif action == "edit" and argument in {f.value for f in Field}:
         draft.step, draft.editing = argument, True
         await show_step(context, turn, draft)
@@ -302,7 +297,7 @@ async def _submit(context: CustomContext, turn: Turn, draft: Application) -> Non
         await _duplicate(turn, draft, draft.org_number or "")  # it arrived a moment earlier
         return
     await store.audit(turn.session, draft.applicant_id, "submitted", f"application:{draft.id}")
-    await turn.reply(
+    turn.reply(
         turn.t.pgettext(
             "apply",
             "Thank you! Your application has been submitted. Your reference number is "

@@ -3,10 +3,11 @@ with the closest topics and a way to ask the municipality."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.asking import Answer, answer
+from bot.buttons import Button
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
 from handlers import handover
@@ -26,14 +27,14 @@ async def ask_command(update: Update, context: CustomContext, turn: Turn) -> Non
     if question and update.effective_user:
         await respond(context, turn, update.effective_user.id, question)
     else:
-        await turn.reply(_prompt(turn.t))
+        turn.reply(_prompt(turn.t))
 
 
 @with_turn
 async def ask_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
     if update.callback_query:
-        await update.callback_query.answer()
-    await turn.reply(_prompt(turn.t))
+        turn.answer()
+    turn.reply(_prompt(turn.t))
 
 
 async def respond(context: CustomContext, turn: Turn, user_id: int, text: str) -> None:
@@ -54,14 +55,12 @@ async def respond(context: CustomContext, turn: Turn, user_id: int, text: str) -
     if found.result.confident and best:
         rows = entry_buttons(turn.t, best.entry)
         rows += [
-            [InlineKeyboardButton("↪ " + hit.entry.title, callback_data=SHOW + hit.entry.id)]
+            [Button("↪ " + hit.entry.title, SHOW + hit.entry.id)]
             for hit in found.result.see_also()
         ]
         rows.append(_feedback_row(turn.t, asked.id))
         rows += _switch_row(turn.t, found)
-        await send_long(
-            turn, entry_text(turn.t, context.pack, best.entry), InlineKeyboardMarkup(rows)
-        )
+        await send_long(turn, entry_text(turn.t, context.pack, best.entry), rows)
         return
     await _not_sure(context, turn, found, asked.id)
 
@@ -69,10 +68,7 @@ async def respond(context: CustomContext, turn: Turn, user_id: int, text: str) -
 async def _not_sure(context: CustomContext, turn: Turn, found: Answer, question_id: int) -> None:
     t = turn.t
     lines = [t.pgettext("ask", "I'm not sure I have the answer to that.")]
-    rows = [
-        [InlineKeyboardButton(hit.entry.title, callback_data=SHOW + hit.entry.id)]
-        for hit in found.result.hits
-    ]
+    rows = [[Button(hit.entry.title, SHOW + hit.entry.id)] for hit in found.result.hits]
     if rows:
         lines.append(t.pgettext("ask", "Perhaps one of these topics helps:"))
     else:
@@ -85,7 +81,7 @@ async def _not_sure(context: CustomContext, turn: Turn, found: Answer, question_
     rows += handover.offer_row(context, t, question_id)
     rows += _switch_row(t, found)
     text = "\n\n".join(line for line in lines if line)
-    await turn.reply(text, InlineKeyboardMarkup(rows) if rows else None)
+    turn.reply(text, rows)
 
 
 @with_turn
@@ -101,18 +97,15 @@ async def feedback_button(update: Update, context: CustomContext, turn: Turn) ->
             turn.session, int(question_id), query.from_user.id, verdict == "y"
         )
     ):
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer(turn.t.pgettext("ask", "Thank you for telling us!"))
-    await turn.drop_buttons(FEEDBACK)
+    turn.answer(turn.t.pgettext("ask", "Thank you for telling us!"))
+    turn.drop_buttons(FEEDBACK)
     if verdict == "n":
         text = turn.t.pgettext("ask", "Sorry that did not help.")
         rows = handover.offer_row(context, turn.t, int(question_id))
         contact = handover.contact_line(context, turn.t)
-        await turn.reply(
-            "\n\n".join(p for p in (text, contact) if p),
-            InlineKeyboardMarkup(rows) if rows else None,
-        )
+        turn.reply("\n\n".join(p for p in (text, contact) if p), rows)
 
 
 def _prompt(t: Translator) -> str:
@@ -123,22 +116,18 @@ def _prompt(t: Translator) -> str:
     )
 
 
-def _feedback_row(t: Translator, question_id: int) -> list[InlineKeyboardButton]:
+def _feedback_row(t: Translator, question_id: int) -> list[Button]:
     return [
-        InlineKeyboardButton(
-            t.pgettext("ask", "👍 This helped"), callback_data=f"{FEEDBACK}{question_id}:y"
-        ),
-        InlineKeyboardButton(
-            t.pgettext("ask", "👎 Not really"), callback_data=f"{FEEDBACK}{question_id}:n"
-        ),
+        Button(t.pgettext("ask", "👍 This helped"), f"{FEEDBACK}{question_id}:y"),
+        Button(t.pgettext("ask", "👎 Not really"), f"{FEEDBACK}{question_id}:n"),
     ]
 
 
-def _switch_row(t: Translator, found: Answer) -> list[list[InlineKeyboardButton]]:
+def _switch_row(t: Translator, found: Answer) -> list[list[Button]]:
     if found.switch_to is None:
         return []
     label = t.pgettext("ask", "Use {language} from now on", language=native_name(found.switch_to))
-    return [[InlineKeyboardButton(label, callback_data=SWITCH + found.switch_to)]]
+    return [[Button(label, SWITCH + found.switch_to)]]
 
 
 def register(app: IdeApplication) -> None:

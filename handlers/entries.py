@@ -4,9 +4,10 @@ original, and the buttons that move between them. Shared by browsing and asking.
 from __future__ import annotations
 
 from markupsafe import escape
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.buttons import Button, Rows
 from bot.content import AUTHORITATIVE, Entry, Pack
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
@@ -55,50 +56,42 @@ def commitments_text(t: Translator, entry: Entry) -> str:
     return "\n\n".join(paragraphs)
 
 
-def entry_buttons(
-    t: Translator, entry: Entry, *, original: bool = False
-) -> list[list[InlineKeyboardButton]]:
+def entry_buttons(t: Translator, entry: Entry, *, original: bool = False) -> list[list[Button]]:
     """Commitments (where the entry has them), the Swedish original (for translations), and
     the way to apply under the entry on how to join."""
     rows = []
     if entry.id == JOINING:
         label = t.pgettext("menu", "✍️ Apply to join")
-        rows.append([InlineKeyboardButton(label, callback_data=MENU_APPLY)])
+        rows.append([Button(label, MENU_APPLY)])
     row = []
     if entry.commitments and entry.commitments.by_party():
-        row.append(
-            InlineKeyboardButton(
-                t.pgettext("entries", "Commitments"), callback_data=COMMITMENTS + entry.id
-            )
-        )
+        row.append(Button(t.pgettext("entries", "Commitments"), COMMITMENTS + entry.id))
     if t.language != AUTHORITATIVE and not original:
         row.append(
-            InlineKeyboardButton(
+            Button(
                 t.pgettext("entries", "Show the Swedish original"),
-                callback_data=ORIGINAL + entry.id,
+                ORIGINAL + entry.id,
             )
         )
     return [*rows, row] if row else rows
 
 
-def principles_button(t: Translator) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(t.pgettext("entries", "« All principles"), callback_data=PRINCIPLES)
-    ]
+def principles_button(t: Translator) -> list[Button]:
+    return [Button(t.pgettext("entries", "« All principles"), PRINCIPLES)]
 
 
-async def send_long(turn: Turn, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+async def send_long(turn: Turn, text: str, keyboard: Rows) -> None:
     """Send `text` in as many messages as it needs; the buttons go under the last one."""
     parts = split_message(turn.t.directional(text))
     for part in parts[:-1]:
-        await turn.reply(part)
-    await turn.reply(parts[-1], keyboard)
+        turn.reply(part)
+    turn.reply(parts[-1], keyboard)
 
 
-async def show_or_edit(turn: Turn, text: str, keyboard: InlineKeyboardMarkup) -> None:
+async def show_or_edit(turn: Turn, text: str, keyboard: Rows) -> None:
     """Replace the pressed message when the new text fits in one, else send it anew."""
     if len(split_message(turn.t.directional(text))) == 1 and turn.update.callback_query:
-        await turn.edit(text, keyboard)
+        turn.edit(text, keyboard)
     else:
         await send_long(turn, text, keyboard)
 
@@ -115,13 +108,13 @@ async def show_entry_button(update: Update, context: CustomContext, turn: Turn) 
     prefix = BROWSE if data.startswith(BROWSE) else SHOW
     entry = find_entry(context, turn.t, data, prefix)
     if query is None or entry is None:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
+    turn.answer()
     rows = entry_buttons(turn.t, entry)
     if entry.kind == "principle":
         rows.append(principles_button(turn.t))
-    text, keyboard = entry_text(turn.t, context.pack, entry), InlineKeyboardMarkup(rows)
+    text, keyboard = entry_text(turn.t, context.pack, entry), rows
     if prefix == BROWSE:
         await show_or_edit(turn, text, keyboard)
     else:
@@ -133,13 +126,11 @@ async def commitments_button(update: Update, context: CustomContext, turn: Turn)
     query = update.callback_query
     entry = find_entry(context, turn.t, query.data or "", COMMITMENTS) if query else None
     if query is None or entry is None or entry.commitments is None:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
-    back = InlineKeyboardButton(
-        turn.t.pgettext("entries", "« Back"), callback_data=BROWSE + entry.id
-    )
-    keyboard = InlineKeyboardMarkup([[back, *principles_button(turn.t)]])
+    turn.answer()
+    back = Button(turn.t.pgettext("entries", "« Back"), BROWSE + entry.id)
+    keyboard = [[back, *principles_button(turn.t)]]
     await show_or_edit(turn, commitments_text(turn.t, entry), keyboard)
 
 
@@ -152,11 +143,11 @@ async def original_button(update: Update, context: CustomContext, turn: Turn) ->
         else None
     )
     if query is None or entry is None:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
+    turn.answer()
     text = entry_text(turn.t, context.pack, entry, original=True)
-    await send_long(turn, text, None)
+    await send_long(turn, text, ())
 
 
 def register(app: IdeApplication) -> None:

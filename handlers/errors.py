@@ -6,11 +6,10 @@ import logging
 from contextlib import suppress
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
+from bot.outgoing import Rendered
 from storage import users
 
 log = logging.getLogger(__name__)
@@ -28,10 +27,11 @@ async def report_error(update: object, context: CustomContext) -> None:
         "Sorry, something went wrong on our side. Nothing you saved before is lost; "
         "please try again in a moment.",
     )
-    with suppress(TelegramError):
+    sender, chat = context.sender, update.effective_chat.id
+    with suppress(Exception):  # Telegram itself may be what failed
         if update.callback_query:
-            await update.callback_query.answer()
-        await update.effective_chat.send_message(t.directional(text), parse_mode=ParseMode.HTML)
+            await sender.answer(chat, update.callback_query.id, None, alert=False)
+        await sender.send(chat, Rendered(t.directional(text)))
 
 
 async def _translator(update: Update, context: CustomContext) -> Translator:

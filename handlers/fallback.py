@@ -3,11 +3,11 @@ and buttons it does not (or no longer) know."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.buttons import Button
 from bot.context import CustomContext, IdeApplication
-from bot.i18n import Translator
 from handlers.menu import command_list, main_menu
 from handlers.turn import Turn, with_turn
 
@@ -24,7 +24,7 @@ async def unknown_command(update: Update, context: CustomContext, turn: Turn) ->
         "I don't know the command {command}. This is what I can do:",
         command=command[:64],
     )
-    await turn.reply(text + "\n\n" + command_list(turn.t), main_menu(turn.t))
+    turn.reply(text + "\n\n" + command_list(turn.t), main_menu(turn.t))
 
 
 async def other_input_reply(turn: Turn) -> None:
@@ -33,17 +33,15 @@ async def other_input_reply(turn: Turn) -> None:
         "fallback",
         "Sorry, I didn't understand that. Choose something from the menu or send /help.",
     )
-    await turn.reply(text, main_menu(turn.t))
+    turn.reply(text, main_menu(turn.t))
 
 
 @with_turn
 async def group_command(update: Update, context: CustomContext, turn: Turn) -> None:
     """In a group, point to a private chat: applications and reminders are personal."""
     link = f"https://t.me/{context.bot.username}"
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(turn.t.pgettext("fallback", "Open a private chat"), url=link)]]
-    )
-    await turn.reply(
+    keyboard = [[Button(turn.t.pgettext("fallback", "Open a private chat"), url=link)]]
+    turn.reply(
         turn.t.pgettext("fallback", "I work in private chats. Write to me directly, please."),
         keyboard,
     )
@@ -51,16 +49,15 @@ async def group_command(update: Update, context: CustomContext, turn: Turn) -> N
 
 @with_turn
 async def unknown_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    await answer_stale(update, turn.t)
+    answer_stale(turn)
 
 
-async def answer_stale(update: Update, t: Translator) -> None:
+def answer_stale(turn: Turn) -> None:
     """A stale or forged button: say so, change nothing."""
-    if update.callback_query:
-        await update.callback_query.answer(
-            t.pgettext("fallback", "This button no longer works. Send /start for the menu."),
-            show_alert=True,
-        )
+    turn.answer(
+        turn.t.pgettext("fallback", "This button no longer works. Send /start for the menu."),
+        alert=True,
+    )
 
 
 def register(app: IdeApplication) -> None:

@@ -4,11 +4,12 @@ the attendee list as CSV. Every action is checked on the server side."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -18,17 +19,18 @@ from telegram.ext import (
 )
 
 from bot import forums
+from bot.buttons import Button, Rows
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import CustomContext, IdeApplication
-from bot.delivery import Button
 from bot.forums import AUTHORITATIVE, FLOW_STEPS, ForumError, Staff
 from bot.i18n import Translator, native_name
 from handlers import newsletter, notices, staff
 from handlers.fallback import answer_stale
 from handlers.forums import MANAGE
-from handlers.notices import forum_details, keyboard
+from handlers.notices import forum_details
 from handlers.turn import Turn, with_turn
 from storage import forums as repo
+from storage import outbox
 from storage.forums import CANCELLED, DRAFT
 from storage.models import Broadcast, Forum, StaffDraft
 
@@ -67,7 +69,7 @@ async def show_card(turn: Turn, forum: Forum) -> None:
     languages = ", ".join(native_name(code) for code in sorted(forum.titles))
     texts = t.pgettext("forum admin", "Texts in: {languages}", languages=languages)
     text = "\n\n".join([forum_details(t, forum), f"{status}\n{summary}\n{texts}"])
-    await turn.reply(text, keyboard(_card_buttons(t, forum)))
+    turn.reply(text, _card_buttons(t, forum))
 
 
 def _card_buttons(t: Translator, forum: Forum) -> list[tuple[Button, ...]]:
@@ -98,9 +100,9 @@ async def _forum_for_staff(
     match = ACTION.match(query.data or "")
     forum = await repo.get_forum(turn.session, int(match.group(2))) if match else None
     if match is None or forum is None:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return None
-    await query.answer()
+    turn.answer()
     return match.group(1), forum
 
 
@@ -129,13 +131,13 @@ async def forum_action_button(update: Update, context: CustomContext, turn: Turn
             )
         elif action == "fm":
             await repo.start_draft(turn.session, person, "move", "start", forum_id=forum.id)
-            await turn.reply(_prompt(t, "start"), _stop_keyboard(t, skip=False))
+            turn.reply(_prompt(t, "start"), _stop_keyboard(t, skip=False))
         elif action == "ft":
             await _choose_language(turn, forum)
         else:
             await _export(update, context, turn, forum)
     except ForumError as error:
-        await turn.reply(problem_text(t, error.code))
+        turn.reply(problem_text(t, error.code))
     log.info("staff %s: %s on forum %s", person, action, forum.id)
 
 
@@ -155,21 +157,20 @@ async def _confirm(turn: Turn, forum: Forum, action: str, subscribers: int) -> N
         )  # fmt: skip
         yes = Button(t.pgettext("forum admin", "❌ Yes, cancel it"), f"{CANCEL_YES}{forum.id}")
     no = Button(t.pgettext("forum admin", "« Back"), f"{MANAGE}{forum.id}")
-    await turn.reply(text, keyboard([(yes, no)]))
+    turn.reply(text, [(yes, no)])
 
 
 async def _progress(context: CustomContext, turn: Turn, broadcast: Broadcast | None) -> None:
     """The message staff watch: the worker edits it as the broadcast goes out."""
     if broadcast is None or broadcast.total == 0:
-        await turn.reply(turn.t.pgettext("forum admin", "Done. Nobody needed to be told."))
+        turn.reply(turn.t.pgettext("forum admin", "Done. Nobody needed to be told."))
         return
     text = turn.t.npgettext(
         "forum admin", "📤 Queued for {n} person. Progress will show here.",
         "📤 Queued for {n} people. Progress will show here.", broadcast.total,
     )  # fmt: skip
-    sent = await turn.reply(text)
-    broadcast.staff_message_id = sent.message_id
-    notices.wake(context)
+    turn.reply(text, on_sent=functools.partial(outbox.watch_broadcast, broadcast.id))
+    context.wake_worker()
 
 
 async def _choose_language(turn: Turn, forum: Forum) -> None:
@@ -178,16 +179,13 @@ async def _choose_language(turn: Turn, forum: Forum) -> None:
         for code in SUPPORTED_LANGUAGES
         if code != AUTHORITATIVE
     ]
-    await turn.reply(turn.t.pgettext("forum admin", "Which language?"), keyboard(rows))
+    turn.reply(turn.t.pgettext("forum admin", "Which language?"), rows)
 
 
 async def _export(update: Update, context: CustomContext, turn: Turn, forum: Forum) -> None:
     rows = await repo.attendees(turn.session, forum.id)
     data = forums.attendees_csv(rows, context.settings.zone)
-    if update.effective_chat:
-        await update.effective_chat.send_document(
-            InputFile(data, filename=f"forum-{forum.id}-answers.csv")
-        )
+    turn.document((f"forum-{forum.id}-answers.csv", data))
 
 
 @with_turn
@@ -198,9 +196,9 @@ async def translate_to_button(update: Update, context: CustomContext, turn: Turn
     match = TRANSLATE_DATA.match(query.data or "")
     forum = await repo.get_forum(turn.session, int(match.group(1))) if match else None
     if match is None or forum is None or match.group(2) not in SUPPORTED_LANGUAGES:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
+    turn.answer()
     language = match.group(2)
     await repo.start_draft(
         turn.session, query.from_user.id, "translate", "title", forum_id=forum.id,
@@ -209,7 +207,7 @@ async def translate_to_button(update: Update, context: CustomContext, turn: Turn
     text = turn.t.pgettext(
         "forum admin", "The title in {language}?", language=native_name(language)
     )
-    await turn.reply(text, _stop_keyboard(turn.t, skip=False))
+    turn.reply(text, _stop_keyboard(turn.t, skip=False))
 
 
 # -- the guided flow -----------------------------------------------------------------------------
@@ -224,9 +222,7 @@ async def new_forum_command(update: Update, context: CustomContext, turn: Turn) 
         "forum admin", "<b>New dialogue forum.</b> I will ask for each detail; you can stop "
         "any time, and continue after a restart.",
     )  # fmt: skip
-    await turn.reply(
-        intro + "\n\n" + _prompt(turn.t, FLOW_STEPS[0]), _stop_keyboard(turn.t, False)
-    )
+    turn.reply(intro + "\n\n" + _prompt(turn.t, FLOW_STEPS[0]), _stop_keyboard(turn.t, False))
 
 
 async def staff_text(update: Update, context: CustomContext) -> None:
@@ -257,13 +253,13 @@ async def flow_button(update: Update, context: CustomContext, turn: Turn) -> Non
         return
     draft = await repo.get_draft(turn.session, query.from_user.id)
     if draft is None:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
-    await turn.drop_buttons("fd:")
+    turn.answer()
+    turn.drop_buttons("fd:")
     if query.data == FLOW_STOP:
         await repo.delete_draft(turn.session, draft.user_id)
-        await turn.reply(turn.t.pgettext("forum admin", "Stopped. Nothing more was saved."))
+        turn.reply(turn.t.pgettext("forum admin", "Stopped. Nothing more was saved."))
     else:
         await flow_step(context, turn, draft, None)
 
@@ -283,18 +279,18 @@ async def flow_step(
         result = _translation_answer(draft, text)
     if result.problem:
         prompt = _flow_prompt(t, draft, result.step or draft.step)
-        await turn.reply(problem_text(t, result.problem) + "\n\n" + prompt)
+        turn.reply(problem_text(t, result.problem) + "\n\n" + prompt)
         return
     if result.step is not None:
         draft.data, draft.step, draft.updated_at = result.data, result.step, now
         skip = draft.kind == "forum" and result.step in forums.OPTIONAL_STEPS
-        await turn.reply(_flow_prompt(t, draft, result.step), _stop_keyboard(t, skip))
+        turn.reply(_flow_prompt(t, draft, result.step), _stop_keyboard(t, skip))
         return
     await repo.delete_draft(turn.session, draft.user_id)
     try:
         forum = await _finish(context, turn, draft, result.data, now)
     except ForumError as error:
-        await turn.reply(problem_text(t, error.code))
+        turn.reply(problem_text(t, error.code))
         return
     await show_card(turn, forum)
 
@@ -343,11 +339,11 @@ def _flow_prompt(t: Translator, draft: StaffDraft, step: str) -> str:
     return _prompt(t, step)
 
 
-def _stop_keyboard(t: Translator, skip: bool) -> InlineKeyboardMarkup | None:
+def _stop_keyboard(t: Translator, skip: bool) -> Rows:
     row = [Button(t.pgettext("forum admin", "✖ Stop"), FLOW_STOP)]
     if skip:
         row.insert(0, Button(t.pgettext("forum admin", "⏭ Skip"), FLOW_SKIP))
-    return keyboard([tuple(row)])
+    return [tuple(row)]
 
 
 def _prompt(t: Translator, step: str) -> str:  # noqa: PLR0911  (one question per step)

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import re
 
-from telegram import InputFile, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import forums, ical
+from bot.buttons import Button
 from bot.context import CustomContext, IdeApplication
-from bot.delivery import Button
 from bot.i18n import Translator
 from handlers import notices
 from handlers.fallback import answer_stale
 from handlers.menu import MENU_FORUMS
-from handlers.notices import CALENDAR, RSVP, calendar_row, forum_details, keyboard, rsvp_row
+from handlers.notices import CALENDAR, RSVP, calendar_row, forum_details, rsvp_row
 from handlers.turn import Turn, with_turn
 from storage import forums as repo
 from storage.forums import CANCELLED, DRAFT, GOING, NOT_GOING, WAITLIST
@@ -44,7 +43,7 @@ async def show_forums(context: CustomContext, turn: Turn, user_id: int) -> None:
     staff = context.settings.is_admin(user_id)
     found = await repo.upcoming(turn.session, context.now(), drafts=staff)
     if not found:
-        await turn.reply(
+        turn.reply(
             turn.t.pgettext(
                 "forums", "No dialogue forums are planned right now. /subscribe to be invited."
             )
@@ -63,7 +62,7 @@ async def show_forums(context: CustomContext, turn: Turn, user_id: int) -> None:
             rows += [rsvp_row(turn.t, forum.id), calendar_row(turn.t, forum.id)]
         if staff:
             rows.append((Button(turn.t.pgettext("forums", "⚙ Manage"), f"{MANAGE}{forum.id}"),))
-        await turn.reply(text, keyboard(rows))
+        turn.reply(text, rows)
 
 
 @with_turn
@@ -75,7 +74,7 @@ async def forums_command(update: Update, context: CustomContext, turn: Turn) -> 
 @with_turn
 async def forums_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
     if update.callback_query and update.effective_user:
-        await update.callback_query.answer()
+        turn.answer()
         await show_forums(context, turn, update.effective_user.id)
 
 
@@ -84,22 +83,22 @@ async def rsvp_button(update: Update, context: CustomContext, turn: Turn) -> Non
     query = update.callback_query
     match = RSVP_DATA.match(query.data or "") if query else None
     if query is None or match is None or query.from_user is None:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
     forum_id, going = int(match.group(1)), match.group(2) == "y"
     forum, result = await forums.answer(
         turn.session, forum_id, query.from_user.id, going, context.now()
     )
     if forum is None:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
     if result.promoted is not None:
-        notices.wake(context)
+        context.wake_worker()
     popup, text = _answer_texts(turn.t, forum, result)
-    await query.answer(popup, show_alert=text is None)
+    turn.answer(popup, alert=text is None)
     if text is not None:
         rows = [calendar_row(turn.t, forum.id)] if result.status in {GOING, WAITLIST} else []
-        await turn.reply(text, keyboard(rows))
+        turn.reply(text, rows)
 
 
 def _answer_texts(t: Translator, forum: Forum, result: forums.Answer) -> tuple[str, str | None]:
@@ -134,19 +133,15 @@ async def calendar_button(update: Update, context: CustomContext, turn: Turn) ->
     forum = await repo.get_forum(turn.session, int(match.group(1))) if match else None
     chat = update.effective_chat
     if query is None or forum is None or forum.status == DRAFT or chat is None:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
+    turn.answer()
     data = ical.forum_ics(forum, turn.t.language, context.settings.zone, context.now())
     caption = turn.t.pgettext(
         "forums", "📅 Open the file to add <b>{title}</b> to your calendar.",
         title=forums.text_in(forum, turn.t.language)[0],
     )  # fmt: skip
-    await chat.send_document(
-        InputFile(data, filename=f"forum-{forum.id}.ics"),
-        caption=turn.t.directional(caption),
-        parse_mode=ParseMode.HTML,
-    )
+    turn.document((f"forum-{forum.id}.ics", data), caption)
 
 
 def register(app: IdeApplication) -> None:

@@ -29,10 +29,10 @@ async def gaps_command(update: Update, context: CustomContext, turn: Turn) -> No
     found = await questions.gaps(turn.session, utcnow() - PERIOD, pack)
     if not found:
         text = turn.t.pgettext("gaps", "No unanswered or unhelpful questions in the last 30 days.")
-        await turn.reply(text)
+        turn.reply(text)
         return
     counts = await questions.feedback_counts(turn.session, pack)
-    await send_long(turn, report(turn.t, found, counts), None)
+    await send_long(turn, report(turn.t, found, counts), ())
 
 
 def report(

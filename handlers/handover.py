@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.buttons import Button
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
 from handlers.fallback import answer_stale
@@ -38,13 +38,11 @@ def contact_line(context: CustomContext, t: Translator) -> str:
     )
 
 
-def offer_row(
-    context: CustomContext, t: Translator, question_id: int
-) -> list[list[InlineKeyboardButton]]:
+def offer_row(context: CustomContext, t: Translator, question_id: int) -> list[list[Button]]:
     if context.settings.contact_chat_id is None:
         return []
     label = t.pgettext("handover", "📨 Ask the municipality")
-    return [[InlineKeyboardButton(label, callback_data=f"{OFFER}{question_id}")]]
+    return [[Button(label, f"{OFFER}{question_id}")]]
 
 
 async def _own_question(update: Update, turn: Turn, prefix: str) -> Question | None:
@@ -58,9 +56,9 @@ async def _own_question(update: Update, turn: Turn, prefix: str) -> Question | N
         or query.from_user is None
         or question.user_id != query.from_user.id
     ):
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return None
-    await query.answer()
+    turn.answer()
     return question
 
 
@@ -75,20 +73,16 @@ async def offer_button(update: Update, context: CustomContext, turn: Turn) -> No
         "your question only, not your name or phone number. Send it?",
         contact=context.settings.contact_name,
     )
-    keyboard = InlineKeyboardMarkup(
+    keyboard = [
         [
-            [
-                InlineKeyboardButton(
-                    turn.t.pgettext("handover", "✅ Send"), callback_data=f"{SEND}{question.id}"
-                ),
-                InlineKeyboardButton(
-                    turn.t.pgettext("handover", "✖ Don't send"),
-                    callback_data=f"{CANCEL}{question.id}",
-                ),
-            ]
+            Button(turn.t.pgettext("handover", "✅ Send"), f"{SEND}{question.id}"),
+            Button(
+                turn.t.pgettext("handover", "✖ Don't send"),
+                f"{CANCEL}{question.id}",
+            ),
         ]
-    )
-    await turn.reply(text, keyboard)
+    ]
+    turn.reply(text, keyboard)
 
 
 @with_turn
@@ -107,17 +101,19 @@ async def send_button(update: Update, context: CustomContext, turn: Turn) -> Non
             language=native_name(question.language),
             question=question.text,
         )
-        sent = await context.bot.send_message(
-            chat_id, staff.directional(text), parse_mode=ParseMode.HTML
-        )
-        await questions.mark_forwarded(turn.session, question.id, chat_id, sent.message_id)
-    await turn.edit(turn.t.pgettext("handover", "Sent. The answer will come here in this chat."))
+        question_id = question.id
+
+        async def forwarded(session: AsyncSession, message_id: int) -> None:
+            await questions.mark_forwarded(session, question_id, chat_id, message_id)
+
+        turn.send(chat_id, staff.directional(text), on_sent=forwarded)
+    turn.edit(turn.t.pgettext("handover", "Sent. The answer will come here in this chat."))
 
 
 @with_turn
 async def cancel_button(update: Update, context: CustomContext, turn: Turn) -> None:
     if await _own_question(update, turn, CANCEL) is not None:
-        await turn.edit(turn.t.pgettext("handover", "All right, I did not send it."))
+        turn.edit(turn.t.pgettext("handover", "All right, I did not send it."))
 
 
 @with_turn
@@ -139,18 +135,13 @@ async def staff_reply(update: Update, context: CustomContext, turn: Turn) -> Non
         question=question.text,
         answer=message.text,
     )
-    try:
-        await context.bot.send_message(
-            question.user_id, t.directional(text), parse_mode=ParseMode.HTML
-        )
-    except Forbidden:
+    if asker is not None and asker.blocked:
         log.info("question %s: the asker has blocked the bot", question.id)
-        await turn.reply(
-            turn.t.pgettext("handover", "Not delivered: the person has blocked the bot.")
-        )
+        turn.reply(turn.t.pgettext("handover", "Not delivered: the person has blocked the bot."))
         return
+    turn.send(question.user_id, t.directional(text))
     await questions.mark_answered(turn.session, question)
-    await turn.reply(turn.t.pgettext("handover", "✓ Delivered to the person who asked."))
+    turn.reply(turn.t.pgettext("handover", "✓ Delivered to the person who asked."))
 
 
 def register(app: IdeApplication) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.buttons import Button, Rows
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name, normalise_language
+from handlers import subscriptions
 from handlers.menu import MENU_LANGUAGE, main_menu
 from handlers.turn import Turn, with_turn
 from storage import users
@@ -16,24 +18,22 @@ CHOOSE = "lang:"  # lang:<code>   from the picker: the picker becomes a confirma
 SWITCH = "langsw:"  # langsw:<code>  under an answer: the answer stays, the button goes
 
 
-def picker(current: str | None) -> InlineKeyboardMarkup:
+def picker(current: str | None) -> Rows:
     """One button per language, in its own name; the current one is ticked."""
-    return InlineKeyboardMarkup(
+    return [
         [
-            [
-                InlineKeyboardButton(
-                    ("✓ " if code == current else "") + native_name(code),
-                    callback_data=CHOOSE + code,
-                )
-            ]
-            for code in SUPPORTED_LANGUAGES
+            Button(
+                ("✓ " if code == current else "") + native_name(code),
+                CHOOSE + code,
+            )
         ]
-    )
+        for code in SUPPORTED_LANGUAGES
+    ]
 
 
 async def show_picker(turn: Turn) -> None:
     current = turn.user.language if turn.user else None
-    await turn.reply(turn.t.pgettext("language", "Choose your language:"), picker(current))
+    turn.reply(turn.t.pgettext("language", "Choose your language:"), picker(current))
 
 
 @with_turn
@@ -44,7 +44,7 @@ async def language_command(update: Update, context: CustomContext, turn: Turn) -
 @with_turn
 async def language_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
     if update.callback_query:
-        await update.callback_query.answer()
+        turn.answer()
     await show_picker(turn)
 
 
@@ -53,9 +53,10 @@ async def choose_language_button(update: Update, context: CustomContext, turn: T
     """From the picker: the picker becomes the confirmation, with the menu."""
     t = await _save_choice(update, context, turn, CHOOSE)
     if t is not None and update.callback_query:
-        await update.callback_query.answer()
+        turn.answer()
         turn.t = t
-        await turn.edit(_confirmation(t), main_menu(t))
+        turn.edit(_confirmation(t), main_menu(t))
+        subscriptions.offer_once(turn)
 
 
 @with_turn
@@ -63,8 +64,8 @@ async def switch_language_button(update: Update, context: CustomContext, turn: T
     """Under an answer: the answer stays, only the offer goes."""
     t = await _save_choice(update, context, turn, SWITCH)
     if t is not None and update.callback_query:
-        await update.callback_query.answer(_confirmation(t))
-        await turn.drop_buttons(SWITCH)
+        turn.answer(_confirmation(t))
+        turn.drop_buttons(SWITCH)
 
 
 async def _save_choice(
@@ -77,7 +78,7 @@ async def _save_choice(
     code = (query.data or "").removeprefix(prefix)
     chosen = normalise_language(code)
     if chosen is None or chosen != code:  # button data can be forged
-        await query.answer(turn.t.pgettext("language", "That language is not available."))
+        turn.answer(turn.t.pgettext("language", "That language is not available."))
         return None
     await users.set_language(turn.session, query.from_user.id, chosen)
     return context.i18n.translator(chosen)

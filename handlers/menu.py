@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from bot.buttons import Button, Rows
 from bot.i18n import LazyText, Translator, lazy_pgettext
 
 MENU = "menu:"
@@ -32,7 +31,7 @@ COMMANDS: tuple[tuple[str, LazyText], ...] = (
 )
 
 
-def main_menu(t: Translator) -> InlineKeyboardMarkup:
+def main_menu(t: Translator) -> Rows:
     rows = (
         ((t.pgettext("menu", "📖 The principles"), MENU_PRINCIPLES),
          (t.pgettext("menu", "💬 Ask a question"), MENU_ASK)),
@@ -43,9 +42,7 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
         ((t.pgettext("menu", "🌐 Language"), MENU_LANGUAGE),
          (t.pgettext("menu", "❓ Help"), MENU_HELP)),
     )  # fmt: skip
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
+    return [[Button(label, data) for label, data in row] for row in rows]
 
 
 def command_list(t: Translator) -> str:

@@ -3,6 +3,7 @@ preview, and send it to every subscriber through the outbox."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -10,16 +11,17 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import newsletters
+from bot.buttons import Button
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import CustomContext, IdeApplication
-from bot.delivery import Button
 from bot.forums import AUTHORITATIVE, Staff
 from bot.i18n import Translator, native_name
-from handlers import notices, staff
+from handlers import staff
 from handlers.fallback import answer_stale
-from handlers.notices import keyboard, render_newsletter
+from handlers.notices import render_newsletter
 from handlers.turn import Turn, with_turn
 from storage import forums as repo
+from storage import outbox
 from storage.models import Newsletter, StaffDraft
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ async def newsletter_command(update: Update, context: CustomContext, turn: Turn)
     if not await staff.admit(update, context, turn) or update.effective_user is None:
         return
     await repo.start_draft(turn.session, update.effective_user.id, "newsletter", AUTHORITATIVE)
-    await turn.reply(
+    turn.reply(
         turn.t.pgettext(
             "newsletter",
             "Write the newsletter in Swedish, as plain text. You can add other languages "
@@ -57,7 +59,7 @@ async def take_text(context: CustomContext, turn: Turn, draft: StaffDraft, text:
             letter = found
             newsletters.add_language(letter, draft.step, text)
     except newsletters.NewsletterError as error:
-        await turn.reply(_problem(turn.t, error.code))
+        turn.reply(_problem(turn.t, error.code))
         return
     await repo.delete_draft(turn.session, draft.user_id)
     await preview(turn, letter, await repo.count_subscribers(turn.session))
@@ -78,8 +80,8 @@ async def preview(turn: Turn, letter: Newsletter, subscribers: int) -> None:
         (Button(send, f"nl:send:{letter.id}"),),
         (Button(t.pgettext("newsletter", "🗑 Discard"), f"nl:drop:{letter.id}"),),
     ]
-    await turn.reply(heading)
-    await turn.reply(shown.text, keyboard(rows))
+    turn.reply(heading)
+    turn.reply(shown.text, rows)
 
 
 @with_turn
@@ -90,10 +92,10 @@ async def newsletter_button(update: Update, context: CustomContext, turn: Turn) 
     match = ACTION.match(query.data or "")
     letter = await repo.get_newsletter(turn.session, int(match.group(2))) if match else None
     if match is None or letter is None or letter.sent_at is not None:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
-    await turn.drop_buttons(NEWSLETTER)
+    turn.answer()
+    turn.drop_buttons(NEWSLETTER)
     action, t = match.group(1), turn.t
     if action == "add":
         rows = [
@@ -101,15 +103,15 @@ async def newsletter_button(update: Update, context: CustomContext, turn: Turn) 
             for code in SUPPORTED_LANGUAGES
             if code != AUTHORITATIVE
         ]
-        await turn.reply(t.pgettext("newsletter", "Which language?"), keyboard(rows))
+        turn.reply(t.pgettext("newsletter", "Which language?"), rows)
     elif action == "send":
         yes = Button(t.pgettext("newsletter", "📤 Yes, send it"), f"nl:go:{letter.id}")
-        await turn.reply(t.pgettext("newsletter", "Send the newsletter now?"), keyboard([(yes,)]))
+        turn.reply(t.pgettext("newsletter", "Send the newsletter now?"), [(yes,)])
     elif action == "go":
         await _send(update, context, turn, letter)
     else:  # discarded: nothing of it is kept
         await turn.session.delete(letter)
-        await turn.reply(t.pgettext("newsletter", "Discarded. Nothing was sent."))
+        turn.reply(t.pgettext("newsletter", "Discarded. Nothing was sent."))
 
 
 async def _send(update: Update, context: CustomContext, turn: Turn, letter: Newsletter) -> None:
@@ -121,9 +123,8 @@ async def _send(update: Update, context: CustomContext, turn: Turn, letter: News
         "newsletter", "📤 Queued for {n} subscriber. Progress will show here.",
         "📤 Queued for {n} subscribers. Progress will show here.", broadcast.total,
     )  # fmt: skip
-    sent = await turn.reply(text)
-    broadcast.staff_message_id = sent.message_id
-    notices.wake(context)
+    turn.reply(text, on_sent=functools.partial(outbox.watch_broadcast, broadcast.id))
+    context.wake_worker()
 
 
 @with_turn
@@ -134,9 +135,9 @@ async def language_button(update: Update, context: CustomContext, turn: Turn) ->
     match = LANGUAGE.match(query.data or "")
     letter = await repo.get_newsletter(turn.session, int(match.group(1))) if match else None
     if match is None or letter is None or match.group(2) not in SUPPORTED_LANGUAGES:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
+    turn.answer()
     language = match.group(2)
     await repo.start_draft(
         turn.session, query.from_user.id, "newsletter", language, newsletter_id=letter.id
@@ -144,7 +145,7 @@ async def language_button(update: Update, context: CustomContext, turn: Turn) ->
     text = turn.t.pgettext(
         "newsletter", "Write the newsletter in {language}.", language=native_name(language)
     )
-    await turn.reply(text)
+    turn.reply(text)
 
 
 def _problem(t: Translator, code: str) -> str:

@@ -4,32 +4,24 @@ Telegram's errors into the worker's."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from markupsafe import escape
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import TelegramError
 
 from bot import forums
+from bot.buttons import Button
 from bot.config import Settings
-from bot.context import CustomContext, IdeApplication
-from bot.delivery import (
-    Button,
-    Limits,
-    PermanentFailure,
-    RecipientBlocked,
-    Rendered,
-    RetryLater,
-    TemporaryFailure,
-    Worker,
-)
+from bot.context import IdeApplication
+from bot.delivery import REPORT, Limits, Worker
 from bot.i18n import I18n, Translator
+from bot.outgoing import Rendered
+from bot.sender import Sender, translated
 from handlers.application_notices import APPLICATION, REVIEW_CARD, render_application, render_card
-from storage import applications
+from handlers.turn import REPLY, render_reply
+from storage import applications, outbox
 from storage import forums as repo
 from storage.db import Database
 from storage.forums import CANCELLED
@@ -92,19 +84,6 @@ def calendar_row(t: Translator, forum_id: int) -> tuple[Button, ...]:
     return (Button(t.pgettext("forums", "📅 Add to calendar"), f"{CALENDAR}{forum_id}"),)
 
 
-def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-    """Our plain buttons as Telegram's keyboard."""
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.text, callback_data=b.data, url=b.url) for b in row]
-            for row in rows
-            if row
-        ]
-    )
-
-
 def render_forum_row(t: Translator, row: Outbox, forum: Forum) -> Rendered | None:
     """An invitation, reminder or notice about a forum, in the reader's language."""
     title = forums.text_in(forum, t.language)[0]
@@ -165,8 +144,8 @@ def render_newsletter(t: Translator, texts: Mapping[str, str]) -> Rendered:
 class TelegramChannel:
     """The delivery worker's messenger: renders rows and talks to the Bot API."""
 
-    def __init__(self, bot: Bot, i18n: I18n) -> None:
-        self.bot = bot
+    def __init__(self, sender: Sender, i18n: I18n) -> None:
+        self.sender = sender
         self.i18n = i18n
 
     async def render(
@@ -182,6 +161,12 @@ class TelegramChannel:
         rendered: dict[int, Rendered | None] = {}
         for row in rows:
             user = users.get(row.recipient)
+            if row.kind == REPLY:  # worded when its turn committed
+                rendered[row.id] = render_reply(row.payload or {})
+                continue
+            if row.kind == REPORT:
+                rendered[row.id] = await self._report(session, row)
+                continue
             if row.kind == REVIEW_CARD:  # to staff, who may never have written to us
                 application = cards.get(_application_id(row))
                 rendered[row.id] = (
@@ -222,6 +207,12 @@ class TelegramChannel:
         )  # fmt: skip
         return Rendered(t.directional(text))
 
+    async def _report(self, session: AsyncSession, row: Outbox) -> Rendered | None:
+        found = await outbox.broadcasts(session, [int((row.payload or {}).get("broadcast", 0))])
+        return (
+            self.render_report(found[0], await outbox.counts(session, found[0])) if found else None
+        )
+
     def render_report(self, broadcast: Broadcast, counts: Counts) -> Rendered:
         t = self.i18n.translator(broadcast.staff_language)
         text = t.pgettext(
@@ -234,60 +225,20 @@ class TelegramChannel:
         return Rendered(t.directional(text))
 
     async def send(self, chat_id: int, message: Rendered) -> int:
-        try:
-            if message.document is not None:
-                name, content = message.document
-                sent = await self.bot.send_document(
-                    chat_id,
-                    InputFile(content, filename=name),
-                    caption=message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(message.buttons),
-                )
-            else:
-                sent = await self.bot.send_message(
-                    chat_id,
-                    message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(message.buttons),
-                )
-        except TelegramError as error:
-            raise _translated(error) from error
-        return sent.message_id
+        return await self.sender.send(chat_id, message, bulk=True)
 
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
         try:
-            await self.bot.edit_message_text(
-                message.text,
-                chat_id,
-                message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(message.buttons),
-            )
-        except BadRequest as error:
-            if "not modified" not in error.message:  # another worker showed the same figures
-                raise PermanentFailure(error.message) from error
+            await self.sender.edit(chat_id, message_id, message)
         except TelegramError as error:
-            raise _translated(error) from error
-
-
-def _translated(error: TelegramError) -> Exception:
-    if isinstance(error, RetryAfter):
-        retry = error.retry_after
-        seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
-        return RetryLater(float(seconds))
-    if isinstance(error, Forbidden):
-        return RecipientBlocked(error.message)
-    if isinstance(error, BadRequest):
-        return PermanentFailure(error.message)
-    return TemporaryFailure(error.message)
+            raise translated(error) from error
 
 
 def limits(settings: Settings) -> Limits:
     return Limits(
         rate=settings.delivery_rate,
         chat_rate=settings.delivery_chat_rate,
-        max_attempts=settings.delivery_max_attempts,
+        deadlines=settings.delivery_deadlines,
         lease=settings.delivery_lease_seconds,
         poll=settings.delivery_poll_seconds,
     )
@@ -297,27 +248,21 @@ def schedule(settings: Settings) -> forums.Schedule:
     return forums.Schedule(settings.reminder_offsets, settings.reminder_audience)
 
 
-def build_worker(app: IdeApplication, db: Database, i18n: I18n) -> Worker:
-    """The delivery worker for this process (started by `start_worker` unless
-    `DELIVERY_WORKER` is off; tests drive it round by round)."""
+def build_worker(app: IdeApplication, db: Database, i18n: I18n, sender: Sender) -> Worker:
+    """The delivery worker for this process (started unless `DELIVERY_WORKER` is off;
+    tests drive it round by round). It shares the sender's limits with the replies."""
     settings = app.bot_data.settings
     assert settings is not None
     return Worker(
         db,
-        TelegramChannel(app.bot, i18n),
+        TelegramChannel(sender, i18n),
         limits(settings),
         clock=lambda: app.bot_data.clock(),  # noqa: PLW0108  (tests replace the clock)
         single=db.engine.dialect.name == "sqlite",
+        limiter=sender.limiter,
         hooks=(forums.send_due_reminders,),
     )
 
 
 def _application_id(row: Outbox) -> int:
     return int((row.payload or {}).get("application", 0))
-
-
-def wake(context: CustomContext) -> None:
-    """Tell this process's worker that rows were queued (soon after this turn commits)."""
-    worker = context.bot_data.worker
-    if worker is not None:
-        asyncio.get_running_loop().call_later(0.05, worker.wake)

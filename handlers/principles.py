@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.buttons import Button, Rows
 from bot.context import CustomContext, IdeApplication
 from handlers.entries import BROWSE, PRINCIPLES, show_or_edit
 from handlers.menu import MENU_PRINCIPLES
 from handlers.turn import Turn, with_turn
 
 
-def principles_view(context: CustomContext, turn: Turn) -> tuple[str, InlineKeyboardMarkup]:
+def principles_view(context: CustomContext, turn: Turn) -> tuple[str, Rows]:
     t = turn.t
     info = context.pack.info(t.language)
     principles = context.pack.principles(t.language)
@@ -23,25 +24,25 @@ def principles_view(context: CustomContext, turn: Turn) -> tuple[str, InlineKeyb
         name=info.name,
         municipality=info.municipality,
     )
-    rows = [[InlineKeyboardButton(p.title, callback_data=BROWSE + p.id)] for p in principles]
-    return text, InlineKeyboardMarkup(rows)
+    rows = [[Button(p.title, BROWSE + p.id)] for p in principles]
+    return text, rows
 
 
 @with_turn
 async def principles_command(update: Update, context: CustomContext, turn: Turn) -> None:
     text, keyboard = principles_view(context, turn)
-    await turn.reply(text, keyboard)
+    turn.reply(text, keyboard)
 
 
 @with_turn
 async def principles_button(update: Update, context: CustomContext, turn: Turn) -> None:
     if update.callback_query:
-        await update.callback_query.answer()
+        turn.answer()
     text, keyboard = principles_view(context, turn)
     if update.callback_query and update.callback_query.data == PRINCIPLES:
         await show_or_edit(turn, text, keyboard)  # "« All principles": go back in place
     else:
-        await turn.reply(text, keyboard)
+        turn.reply(text, keyboard)
 
 
 def register(app: IdeApplication) -> None:

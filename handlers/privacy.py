@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import privacy as personal_data
+from bot.buttons import Button
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
 from handlers.turn import Turn, with_turn
@@ -24,7 +25,7 @@ async def mydata_command(update: Update, context: CustomContext, turn: Turn) -> 
     if person is None:
         return
     data = await privacy.stored_data(turn.session, person.id)
-    await turn.reply(overview(turn.t, data, context.settings.zone))
+    turn.reply(overview(turn.t, data, context.settings.zone))
 
 
 def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
@@ -84,23 +85,19 @@ def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
 @with_turn
 async def deletemydata_command(update: Update, context: CustomContext, turn: Turn) -> None:
     t = turn.t
-    keyboard = InlineKeyboardMarkup(
+    keyboard = [
         [
-            [
-                InlineKeyboardButton(
-                    t.pgettext("privacy", "🗑 Yes, delete my data"), callback_data=ERASE
-                ),
-                InlineKeyboardButton(t.pgettext("privacy", "Keep it"), callback_data=KEEP),
-            ]
+            Button(t.pgettext("privacy", "🗑 Yes, delete my data"), ERASE),
+            Button(t.pgettext("privacy", "Keep it"), KEEP),
         ]
-    )
+    ]
     text = t.pgettext(
         "privacy",
         "This deletes your language choice, subscription, questions and application drafts. "
         "Submitted applications keep the organisation's data the municipality must keep, but "
         "the contact person's name, role, e-mail and phone are removed. Delete?",
     )
-    await turn.reply(text, keyboard)
+    turn.reply(text, keyboard)
 
 
 @with_turn
@@ -108,9 +105,9 @@ async def erase_button(update: Update, context: CustomContext, turn: Turn) -> No
     query = update.callback_query
     if query is None or query.from_user is None:
         return
-    await query.answer()
+    turn.answer()
     if query.data == KEEP:
-        await turn.edit(turn.t.pgettext("privacy", "Nothing was deleted."))
+        turn.edit(turn.t.pgettext("privacy", "Nothing was deleted."))
         return
     kept = await personal_data.erase(turn.session, query.from_user.id, context.now())
     text = turn.t.pgettext("privacy", "Your data has been deleted.")
@@ -123,7 +120,7 @@ async def erase_button(update: Update, context: CustomContext, turn: Turn) -> No
             "anonymised.",
             kept,
         )
-    await turn.edit(text)
+    turn.edit(text)
 
 
 def register(app: IdeApplication) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from markupsafe import escape
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.buttons import Button, Rows
 from bot.context import CustomContext, IdeApplication
 from bot.register_export import applications_csv, members_csv
 from handlers import staff
@@ -20,13 +21,11 @@ PAGE = "mb:"  # mb:<page number>
 PAGE_SIZE = 10
 
 
-async def _page(
-    context: CustomContext, turn: Turn, page: int
-) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _page(context: CustomContext, turn: Turn, page: int) -> tuple[str, Rows]:
     t = turn.t
     total = await store.count_members(turn.session, public_only=True)
     if total == 0:
-        return t.pgettext("register", "No organisations are in the public register yet."), None
+        return t.pgettext("register", "No organisations are in the public register yet."), ()
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 0), pages - 1)
     found = await store.members(
@@ -48,16 +47,16 @@ async def _page(
         lines.append(t.pgettext("register", "Page {page} of {pages}", page=page + 1, pages=pages))
     buttons = []
     if page > 0:
-        buttons.append(InlineKeyboardButton("«", callback_data=f"{PAGE}{page - 1}"))
+        buttons.append(Button("«", f"{PAGE}{page - 1}"))
     if page < pages - 1:
-        buttons.append(InlineKeyboardButton("»", callback_data=f"{PAGE}{page + 1}"))
-    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+        buttons.append(Button("»", f"{PAGE}{page + 1}"))
+    return "\n".join(lines), [buttons]
 
 
 @with_turn
 async def members_command(update: Update, context: CustomContext, turn: Turn) -> None:
     text, keyboard = await _page(context, turn, 0)
-    await turn.reply(text, keyboard)
+    turn.reply(text, keyboard)
 
 
 @with_turn
@@ -65,14 +64,14 @@ async def members_button(update: Update, context: CustomContext, turn: Turn) -> 
     query = update.callback_query
     raw = (query.data or "").removeprefix(PAGE) if query else ""
     if query is None or not (raw.isdigit() or query.data == MENU_MEMBERS):
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
+    turn.answer()
     text, keyboard = await _page(context, turn, int(raw) if raw.isdigit() else 0)
     if raw.isdigit() and keyboard is not None:
         await show_or_edit(turn, text, keyboard)
     else:
-        await turn.reply(text, keyboard)
+        turn.reply(text, keyboard)
 
 
 @with_turn
@@ -84,11 +83,8 @@ async def export_command(update: Update, context: CustomContext, turn: Turn) -> 
     members = members_csv(await store.members(turn.session, public_only=False))
     applications = applications_csv(await store.all_applications(turn.session))
     await store.audit(turn.session, person.id, "exported", "register")
-    chat = update.effective_chat
-    if chat is None:
-        return
-    await chat.send_document(InputFile(members, filename=f"register-{stamp}.csv"))
-    await chat.send_document(InputFile(applications, filename=f"applications-{stamp}.csv"))
+    turn.document((f"register-{stamp}.csv", members))
+    turn.document((f"applications-{stamp}.csv", applications))
 
 
 def register(app: IdeApplication) -> None:

@@ -7,16 +7,16 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.buttons import Button
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from handlers import staff
 from handlers.application_notices import APPLICATION, REVIEW, REVIEW_CARD, card
 from handlers.application_notices import payload as notice
 from handlers.fallback import answer_stale
-from handlers.notices import keyboard
 from handlers.turn import Turn, with_turn
 from storage import applications as store
 from storage import outbox
@@ -61,9 +61,7 @@ async def review_button(update: Update, context: CustomContext, turn: Turn) -> N
         await store.audit(
             turn.session, person.id, "refused", f"application:{raw_id[:20]}", query.data
         )
-        await query.answer(
-            turn.t.pgettext("staff", "This is for municipal staff only."), show_alert=True
-        )
+        turn.answer(turn.t.pgettext("staff", "This is for municipal staff only."), alert=True)
         return
     application = (
         await store.get_application(turn.session, int(raw_id)) if raw_id.isdigit() else None
@@ -73,9 +71,9 @@ async def review_button(update: Update, context: CustomContext, turn: Turn) -> N
         or application.status == "draft"
         or action not in {"a", "r", "m", "o", "f", "x"}
     ):
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
-    await query.answer()
+    turn.answer()
     await _review(context, turn, application, action, person.id)
 
 
@@ -91,31 +89,27 @@ async def _review(
                 "review", "<b>Application {reference}</b>", reference=application.reference or ""
             ),
         )
-        await turn.reply(text, keyboard(rows))
+        turn.reply(text, rows)
     elif action == "f" and application.attachment_file_id:
-        await context.bot.send_document(
-            reviewer, application.attachment_file_id, caption=application.reference
-        )
+        turn.document(application.attachment_file_id, application.reference or "")
     elif action == "x":
         await store.clear_pending(turn.session, reviewer)
-        await turn.reply(t.pgettext("review", "All right, nothing was sent."))
+        turn.reply(t.pgettext("review", "All right, nothing was sent."))
     elif application.status not in ("submitted", "needs_info"):
-        await turn.reply(_already_decided(t, application))
+        turn.reply(_already_decided(t, application))
     elif action == "a":
         await approve(context, turn, application, reviewer)
     else:
         kind = REJECT_REASON if action == "r" else QUESTION
         await store.set_pending(turn.session, reviewer, kind, application.id)
-        cancel = InlineKeyboardMarkup(
+        cancel = [
             [
-                [
-                    InlineKeyboardButton(
-                        t.pgettext("review", "✖ Cancel"),
-                        callback_data=f"{REVIEW}{application.id}:x",
-                    )
-                ]
+                Button(
+                    t.pgettext("review", "✖ Cancel"),
+                    f"{REVIEW}{application.id}:x",
+                )
             ]
-        )
+        ]
         ask = (
             t.pgettext(
                 "review",
@@ -129,7 +123,7 @@ async def _review(
                 reference=application.reference or "",
             )
         )
-        await turn.reply(ask, cancel)
+        turn.reply(ask, cancel)
 
 
 async def _decide(
@@ -139,7 +133,7 @@ async def _decide(
     if await store.decide(turn.session, application.id, status, reviewer, reason):
         return True
     await turn.session.refresh(application)
-    await turn.reply(_already_decided(turn.t, application))
+    turn.reply(_already_decided(turn.t, application))
     return False
 
 
@@ -154,7 +148,7 @@ async def _report(
 ) -> None:
     """Confirm to the reviewer, and queue the applicant's notice in the same transaction
     as the decision: it is sent (and retried) by the delivery worker, in their language."""
-    await turn.reply(confirmation)
+    turn.reply(confirmation)
     if application.applicant_id is not None:
         await outbox.enqueue_one(
             turn.session,
@@ -221,7 +215,7 @@ async def take_input(
         await _applicant_answered(context, turn, application, body, user_id)
         return
     if not await staff.is_reviewer(context, turn, user_id):  # the role was taken away meanwhile
-        await turn.reply(turn.t.pgettext("staff", "This is for municipal staff only."))
+        turn.reply(turn.t.pgettext("staff", "This is for municipal staff only."))
         return
     if pending.kind == REJECT_REASON:
         await reject(context, turn, application, user_id, body)
@@ -256,7 +250,7 @@ async def ask_for_more(
         not await store.set_status(turn.session, application.id, "needs_info", was="submitted")
         and application.status != "needs_info"
     ):
-        await turn.reply(_already_decided(turn.t, application))
+        turn.reply(_already_decided(turn.t, application))
         return
     await store.add_note(turn.session, application.id, "reviewer", reviewer, question)
     await store.audit(turn.session, reviewer, "asked", f"application:{application.id}", question)
@@ -282,7 +276,7 @@ async def _applicant_answered(
     await store.add_note(turn.session, application.id, "applicant", user_id, answer)
     await store.set_status(turn.session, application.id, "submitted", was="needs_info")
     await store.audit(turn.session, user_id, "answered", f"application:{application.id}")
-    await turn.reply(
+    turn.reply(
         turn.t.pgettext(
             "review",
             "Thank you! Your answer has been added to application {reference}.",
@@ -299,16 +293,11 @@ async def applications_command(update: Update, context: CustomContext, turn: Tur
         return
     pending = await store.pending_applications(turn.session)
     if not pending:
-        await turn.reply(turn.t.pgettext("review", "No applications are waiting for review."))
+        turn.reply(turn.t.pgettext("review", "No applications are waiting for review."))
         return
     t = turn.t
     rows = [
-        [
-            InlineKeyboardButton(
-                f"{a.reference} · {a.org_name}"[:60], callback_data=f"{REVIEW}{a.id}:o"
-            )
-        ]
-        for a in pending[:50]
+        [Button(f"{a.reference} · {a.org_name}"[:60], f"{REVIEW}{a.id}:o")] for a in pending[:50]
     ]
     text = t.npgettext(
         "review",
@@ -316,7 +305,7 @@ async def applications_command(update: Update, context: CustomContext, turn: Tur
         "{n} applications are waiting, oldest first:",
         len(pending),
     )
-    await turn.reply(text, InlineKeyboardMarkup(rows))
+    turn.reply(text, rows)
 
 
 def register(app: IdeApplication) -> None:

@@ -37,7 +37,7 @@ async def admit(
     log.warning("user %s refused: %r is for staff", person.id if person else None, what)
     text = turn.t.pgettext("staff", "This command is for municipal staff.")
     if update.callback_query:
-        await update.callback_query.answer(text, show_alert=True)
+        turn.answer(text, alert=True)
     else:
-        await turn.reply(text)
+        turn.reply(text)
     return False

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import CustomContext, IdeApplication
-from handlers import language
+from handlers import language, subscriptions
 from handlers.menu import MENU_HELP, command_list, main_menu
 from handlers.turn import Turn, with_turn
 
@@ -22,22 +22,23 @@ async def start(update: Update, context: CustomContext, turn: Turn) -> None:
     )
     if turn.user is not None and turn.user.language is None:
         # First contact and Telegram's language is not one we speak: let the person pick.
-        await turn.reply(welcome)
+        turn.reply(welcome)
         await language.show_picker(turn)
         return
-    await turn.reply(welcome, main_menu(t))
+    turn.reply(welcome, main_menu(t))
+    subscriptions.offer_once(turn)
 
 
 @with_turn
 async def help_command(update: Update, context: CustomContext, turn: Turn) -> None:
-    await turn.reply(_help_text(turn), main_menu(turn.t))
+    turn.reply(_help_text(turn), main_menu(turn.t))
 
 
 @with_turn
 async def help_button(update: Update, context: CustomContext, turn: Turn) -> None:
     if update.callback_query:
-        await update.callback_query.answer()
-    await turn.reply(_help_text(turn), main_menu(turn.t))
+        turn.answer()
+    turn.reply(_help_text(turn), main_menu(turn.t))
 
 
 def _help_text(turn: Turn) -> str:

@@ -1,18 +1,18 @@
 """Invitations by consent: /subscribe, /unsubscribe, the menu button, one question to a new
-user after /start, and noticing when someone blocks (or unblocks) the bot."""
+user after /start (`offer_once`), and noticing when someone blocks (or unblocks) the bot."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, filters
 
+from bot.buttons import Button, Rows
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from handlers.fallback import answer_stale
-from handlers.language import CHOOSE
 from handlers.menu import MENU_SUBSCRIBE
 from handlers.turn import Turn, with_turn
 from storage import outbox
@@ -23,23 +23,19 @@ SUBSCRIBE = "sub:"  # sub:y | sub:n
 YES, NO = SUBSCRIBE + "y", SUBSCRIBE + "n"
 
 
-def offer(t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+def offer(t: Translator) -> tuple[str, Rows]:
     text = t.pgettext(
         "subscriptions",
         "Would you like invitations to the municipality's dialogue forums, reminders and the "
         "occasional newsletter here, in your language? Nothing is sent without your yes, and "
         "/unsubscribe stops it any time.",
     )
-    keyboard = InlineKeyboardMarkup(
+    keyboard = [
         [
-            [
-                InlineKeyboardButton(
-                    t.pgettext("subscriptions", "🔔 Yes, please"), callback_data=YES
-                ),
-                InlineKeyboardButton(t.pgettext("subscriptions", "No, thanks"), callback_data=NO),
-            ]
+            Button(t.pgettext("subscriptions", "🔔 Yes, please"), YES),
+            Button(t.pgettext("subscriptions", "No, thanks"), NO),
         ]
-    )
+    ]
     return text, keyboard
 
 
@@ -59,50 +55,49 @@ def _unsubscribed_text(t: Translator) -> str:
     )
 
 
-@with_turn
-async def ask_once(update: Update, context: CustomContext, turn: Turn) -> None:
+def offer_once(turn: Turn) -> None:
     """After /start (or the first choice of language): ask a new user once."""
     user = turn.user
     if user is None or user.subscription_asked or user.subscribed or user.language is None:
         return
     user.subscription_asked = True
     text, keyboard = offer(turn.t)
-    await turn.reply(text, keyboard)
+    turn.reply(text, keyboard)
 
 
 @with_turn
 async def subscribe_command(update: Update, context: CustomContext, turn: Turn) -> None:
     if turn.user is not None:
         turn.user.subscribed = turn.user.subscription_asked = True
-        await turn.reply(_subscribed_text(turn.t))
+        turn.reply(_subscribed_text(turn.t))
 
 
 @with_turn
 async def unsubscribe_command(update: Update, context: CustomContext, turn: Turn) -> None:
     if turn.user is not None:
         turn.user.subscribed, turn.user.subscription_asked = False, True
-        await turn.reply(_unsubscribed_text(turn.t))
+        turn.reply(_unsubscribed_text(turn.t))
 
 
 @with_turn
 async def subscription_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
     if update.callback_query:
-        await update.callback_query.answer()
+        turn.answer()
     if turn.user is not None and turn.user.subscribed:
-        await turn.reply(_subscribed_text(turn.t))
+        turn.reply(_subscribed_text(turn.t))
     else:
-        await turn.reply(*offer(turn.t))
+        turn.reply(*offer(turn.t))
 
 
 @with_turn
 async def answer_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     if query is None or turn.user is None or query.data not in {YES, NO}:
-        await answer_stale(update, turn.t)
+        answer_stale(turn)
         return
     turn.user.subscribed, turn.user.subscription_asked = query.data == YES, True
-    await query.answer()
-    await turn.edit(_subscribed_text(turn.t) if query.data == YES else _unsubscribed_text(turn.t))
+    turn.answer()
+    turn.edit(_subscribed_text(turn.t) if query.data == YES else _unsubscribed_text(turn.t))
 
 
 async def membership_changed(update: Update, context: CustomContext) -> None:
@@ -123,6 +118,3 @@ def register(app: IdeApplication) -> None:
     app.add_handler(CallbackQueryHandler(subscription_menu_button, pattern=f"^{MENU_SUBSCRIBE}$"))
     app.add_handler(CallbackQueryHandler(answer_button, pattern=f"^{SUBSCRIBE}"))
     app.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
-    # Group 1: after /start (or the first language choice) has been answered in group 0.
-    app.add_handler(CommandHandler("start", ask_once, filters=private), group=1)
-    app.add_handler(CallbackQueryHandler(ask_once, pattern=f"^{CHOOSE}"), group=1)

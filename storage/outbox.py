@@ -19,7 +19,8 @@ from storage.models import Broadcast, Outbox, User
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 BLOCKED, SKIPPED, FAILED, DROPPED = "blocked", "skipped", "failed", "dropped"
-FINAL_STATUSES = (SENT, BLOCKED, SKIPPED, FAILED, DROPPED)
+EXPIRED = "expired"  # could not be sent before its deadline (an outage longer than that)
+FINAL_STATUSES = (SENT, BLOCKED, SKIPPED, FAILED, DROPPED, EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Counts:
     total: int
     sent: int
     pending: int  # pending or sending
-    failed: int  # failed for good
+    failed: int  # failed for good, or expired unsent
     blocked: int  # the person has blocked the bot, or no longer wants this
     unknown: int  # sent again after a crash: the person may have it twice
 
@@ -57,6 +58,13 @@ async def add_broadcast(
     session.add(broadcast)
     await session.flush()
     return broadcast
+
+
+async def watch_broadcast(broadcast_id: int, session: AsyncSession, message_id: int) -> None:
+    """The staff message that shows a broadcast's progress (edited by the worker)."""
+    await session.execute(
+        update(Broadcast).where(Broadcast.id == broadcast_id).values(staff_message_id=message_id)
+    )
 
 
 async def enqueue_to(
@@ -264,7 +272,7 @@ async def counts(session: AsyncSession, broadcast: Broadcast) -> Counts:
         total=broadcast.total,
         sent=by_status.get(SENT, 0),
         pending=by_status.get(PENDING, 0) + by_status.get(SENDING, 0),
-        failed=by_status.get(FAILED, 0),
+        failed=by_status.get(FAILED, 0) + by_status.get(EXPIRED, 0),
         blocked=by_status.get(BLOCKED, 0) + by_status.get(SKIPPED, 0),
         unknown=unknown,
     )

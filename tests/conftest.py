@@ -70,6 +70,7 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "telegram_bot_token": None,
         "webhook_url": None,
         "contact_chat_id": None,
+        "reply_chat_rate": 1000,  # people in tests act far faster than anyone can type
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.delivery import RateLimiter
 from bot.local_api import LocalBotApi
+from bot.outgoing import RateLimiter
 from handlers.notices import build_worker
 from storage import outbox
 from storage.models import Outbox, User
@@ -62,7 +62,9 @@ async def test_blocked_users_are_marked_and_skipped_from_then_on(
 
         assert sum(1 for m, p in bot.api.requests if p.get("chat_id") == 2101) == tries_before
         assert invitations(bot.api, stays.chat_id) == 2
-        statuses = Counter(r.status for r in await bot.scalars(select(Outbox)))
+        statuses = Counter(
+            r.status for r in await bot.scalars(select(Outbox).where(Outbox.kind != "report"))
+        )
         assert statuses == {"sent": 2, "blocked": 1}, "the second time, not even queued"
         reports = [m.text for m in bot.api.bot_messages(ADMIN_ID) if "delivered" in m.text]
         assert "1 of 2 delivered" in reports[0]
@@ -108,32 +110,6 @@ async def test_a_send_in_flight_at_a_crash_is_sent_again_and_recorded_as_unknown
     assert "2 sent again after an interruption" in api.bot_messages(ADMIN_ID)[-1].text
 
 
-async def test_temporary_errors_are_retried_and_then_given_up_on(
-    database_url: str, tmp_path: Path
-) -> None:
-    async with started(database_url, tmp_path, delivery_max_attempts=1) as bot:
-        unlucky = await bot.subscriber(2400, "en")
-        await bot.publish(await bot.create_forum())
-        bot.api.time_out_next(1)
-        await bot.deliver()
-        row = (await bot.scalars(select(Outbox).where(Outbox.recipient == 2400)))[0]
-        assert (row.status, row.attempts) == ("failed", 1)
-        assert "Timed out" in (row.error or "")
-        assert invitations(bot.api, unlucky.chat_id) == 0
-        await unlucky.send("/unsubscribe")
-
-    async with started(database_url, tmp_path, delivery_max_attempts=3) as bot:
-        lucky = await bot.subscriber(2401, "en")
-        await bot.publish(await bot.create_forum(title="Nästa"))
-        bot.api.time_out_next(1)
-        await bot.worker.deliver_due()  # the time-out: due again in 2 s
-        row = (await bot.scalars(select(Outbox).where(Outbox.recipient == 2401)))[0]
-        assert (row.status, row.attempts) == ("pending", 1)
-        bot.clock.offset += timedelta(seconds=3)
-        await bot.deliver()
-        assert invitations(bot.api, lucky.chat_id) == 1
-
-
 async def test_the_worker_delivers_on_its_own_when_it_runs(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -154,7 +130,9 @@ async def test_two_workers_never_send_the_same_row(postgres_url: str, tmp_path: 
     async with started(postgres_url, tmp_path, delivery_rate=50) as bot:
         people = [await bot.subscriber(2600 + n, "en") for n in range(40)]
         await bot.publish(await bot.create_forum())
-        other = build_worker(bot.app, bot.app.bot_data.db, bot.app.bot_data.i18n)  # type: ignore[arg-type]
+        other = build_worker(
+            bot.app, bot.app.bot_data.db, bot.app.bot_data.i18n, bot.app.bot_data.sender
+        )  # type: ignore[arg-type]
         await asyncio.gather(bot.worker.drain(), other.drain())
 
         assert [invitations(bot.api, p.chat_id) for p in people] == [1] * 40

@@ -129,8 +129,9 @@ async def test_ask_for_more_reaches_the_applicant_whose_answer_is_attached(
 
     from storage import applications as store  # noqa: PLC0415
 
+    application_id = (await application_of(app, 204)).id
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-        notes = await store.notes(session, (await application_of(app, 204)).id)
+        notes = await store.notes(session, application_id)
     assert [n.author for n in notes] == ["reviewer", "applicant"]
     assert notes[1].text == "Ja, 40 medlemmar i Hovsjö och Ronna."
     assert (await application_of(app, 204)).status == "submitted"
