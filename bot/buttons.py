@@ -88,6 +88,10 @@ class CallbackData:
         """For `CallbackQueryHandler(pattern=...)`: only well-formed buttons of this kind."""
         return cls.parse(data) is not None
 
+    def pressed(self, data: object) -> bool:
+        """For `CallbackQueryHandler(pattern=...)`: exactly this button."""
+        return data == self.pack()
+
     @staticmethod
     def kinds() -> dict[str, type[CallbackData]]:
         """Every codec, by prefix (tests check each against the 64-byte limit)."""

@@ -20,7 +20,7 @@ from handlers.apply_texts import (
     summary_text,
 )
 from handlers.fallback import answer_stale
-from handlers.menu import MENU_APPLY
+from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import applications as store
 from storage.models import Application, utcnow
@@ -310,5 +310,5 @@ async def _submit(context: CustomContext, turn: Turn, draft: Application) -> Non
 
 def register(app: IdeApplication) -> None:
     app.add_handler(CommandHandler("apply", apply_command, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(apply_menu_button, pattern=f"^{MENU_APPLY}$"))
+    app.add_handler(CallbackQueryHandler(apply_menu_button, pattern=Menu(MenuItem.APPLY).pressed))
     app.add_handler(CallbackQueryHandler(form_button, pattern=f"^{FORM}"))

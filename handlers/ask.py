@@ -14,7 +14,7 @@ from handlers import handover
 from handlers.entries import SHOW, entry_buttons, entry_text, send_long
 from handlers.fallback import answer_stale
 from handlers.language import SWITCH
-from handlers.menu import MENU_ASK
+from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import questions
 
@@ -133,5 +133,5 @@ def _switch_row(t: Translator, found: Answer) -> list[list[Button]]:
 def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("ask", ask_command, filters=private))
-    app.add_handler(CallbackQueryHandler(ask_menu_button, pattern=f"^{MENU_ASK}$"))
+    app.add_handler(CallbackQueryHandler(ask_menu_button, pattern=Menu(MenuItem.ASK).pressed))
     app.add_handler(CallbackQueryHandler(feedback_button, pattern=f"^{FEEDBACK}"))

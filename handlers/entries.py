@@ -13,7 +13,7 @@ from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from bot.textsplit import split_message
 from handlers.fallback import answer_stale
-from handlers.menu import MENU_APPLY
+from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 
 SHOW = "e:"  # e:<entry id>            the entry's text, as a new message
@@ -62,7 +62,7 @@ def entry_buttons(t: Translator, entry: Entry, *, original: bool = False) -> lis
     rows = []
     if entry.id == JOINING:
         label = t.pgettext("menu", "✍️ Apply to join")
-        rows.append([Button(label, MENU_APPLY)])
+        rows.append([Menu(MenuItem.APPLY).button(label)])
     row = []
     if entry.commitments and entry.commitments.by_party():
         row.append(Button(t.pgettext("entries", "Commitments"), COMMITMENTS + entry.id))

@@ -14,7 +14,7 @@ from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from handlers import notices
 from handlers.fallback import answer_stale
-from handlers.menu import MENU_FORUMS
+from handlers.menu import Menu, MenuItem
 from handlers.notices import CALENDAR, RSVP, calendar_row, forum_details, rsvp_row
 from handlers.turn import Turn, with_turn
 from storage import forums as repo
@@ -147,6 +147,8 @@ async def calendar_button(update: Update, context: CustomContext, turn: Turn) ->
 def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("forums", forums_command, filters=private))
-    app.add_handler(CallbackQueryHandler(forums_menu_button, pattern=f"^{MENU_FORUMS}$"))
+    app.add_handler(
+        CallbackQueryHandler(forums_menu_button, pattern=Menu(MenuItem.FORUMS).pressed)
+    )
     app.add_handler(CallbackQueryHandler(rsvp_button, pattern=f"^{RSVP}"))
     app.add_handler(CallbackQueryHandler(calendar_button, pattern=f"^{CALENDAR}"))

@@ -10,7 +10,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name, normalise_language
 from handlers import subscriptions
-from handlers.menu import MENU_LANGUAGE, main_menu
+from handlers.menu import Menu, MenuItem, main_menu
 from handlers.turn import Turn, with_turn
 from storage import users
 
@@ -94,6 +94,8 @@ def _confirmation(t: Translator) -> str:
 
 def register(app: IdeApplication) -> None:
     app.add_handler(CommandHandler("language", language_command, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(language_menu_button, pattern=f"^{MENU_LANGUAGE}$"))
+    app.add_handler(
+        CallbackQueryHandler(language_menu_button, pattern=Menu(MenuItem.LANGUAGE).pressed)
+    )
     app.add_handler(CallbackQueryHandler(choose_language_button, pattern=f"^{CHOOSE}"))
     app.add_handler(CallbackQueryHandler(switch_language_button, pattern=f"^{SWITCH}"))

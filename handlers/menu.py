@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from bot.buttons import Button, Rows
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.buttons import CallbackData, Rows
 from bot.i18n import LazyText, Translator, lazy_pgettext
 
-MENU = "menu:"
-MENU_LANGUAGE = MENU + "language"
-MENU_HELP = MENU + "help"
-MENU_PRINCIPLES = MENU + "principles"
-MENU_ASK = MENU + "ask"
-MENU_APPLY = MENU + "apply"
-MENU_MEMBERS = MENU + "members"
-MENU_FORUMS = MENU + "forums"
-MENU_SUBSCRIBE = MENU + "subscribe"
+
+class MenuItem(StrEnum):
+    LANGUAGE = "language"
+    HELP = "help"
+    PRINCIPLES = "principles"
+    ASK = "ask"
+    APPLY = "apply"
+    MEMBERS = "members"
+    FORUMS = "forums"
+    SUBSCRIBE = "subscribe"
+
+
+@dataclass(frozen=True)
+class Menu(CallbackData):
+    """A button of the main menu (each feature registers its own item)."""
+
+    prefix = "menu"
+    item: MenuItem
+
 
 COMMANDS: tuple[tuple[str, LazyText], ...] = (
     ("start", lazy_pgettext("commands", "Welcome and main menu")),
@@ -33,16 +46,16 @@ COMMANDS: tuple[tuple[str, LazyText], ...] = (
 
 def main_menu(t: Translator) -> Rows:
     rows = (
-        ((t.pgettext("menu", "📖 The principles"), MENU_PRINCIPLES),
-         (t.pgettext("menu", "💬 Ask a question"), MENU_ASK)),
-        ((t.pgettext("menu", "✍️ Apply to join"), MENU_APPLY),
-         (t.pgettext("menu", "🤝 Who has signed"), MENU_MEMBERS)),
-        ((t.pgettext("menu", "📅 Dialogue forums"), MENU_FORUMS),
-         (t.pgettext("menu", "🔔 Invitations"), MENU_SUBSCRIBE)),
-        ((t.pgettext("menu", "🌐 Language"), MENU_LANGUAGE),
-         (t.pgettext("menu", "❓ Help"), MENU_HELP)),
+        ((t.pgettext("menu", "📖 The principles"), MenuItem.PRINCIPLES),
+         (t.pgettext("menu", "💬 Ask a question"), MenuItem.ASK)),
+        ((t.pgettext("menu", "✍️ Apply to join"), MenuItem.APPLY),
+         (t.pgettext("menu", "🤝 Who has signed"), MenuItem.MEMBERS)),
+        ((t.pgettext("menu", "📅 Dialogue forums"), MenuItem.FORUMS),
+         (t.pgettext("menu", "🔔 Invitations"), MenuItem.SUBSCRIBE)),
+        ((t.pgettext("menu", "🌐 Language"), MenuItem.LANGUAGE),
+         (t.pgettext("menu", "❓ Help"), MenuItem.HELP)),
     )  # fmt: skip
-    return [[Button(label, data) for label, data in row] for row in rows]
+    return [[Menu(item).button(label) for label, item in row] for row in rows]
 
 
 def command_list(t: Translator) -> str:

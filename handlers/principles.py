@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.buttons import Button, Rows
 from bot.context import CustomContext, IdeApplication
 from handlers.entries import BROWSE, PRINCIPLES, show_or_edit
-from handlers.menu import MENU_PRINCIPLES
+from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 
 
@@ -49,6 +49,7 @@ def register(app: IdeApplication) -> None:
     app.add_handler(
         CommandHandler("principles", principles_command, filters=filters.ChatType.PRIVATE)
     )
+    app.add_handler(CallbackQueryHandler(principles_button, pattern=f"^{PRINCIPLES}$"))
     app.add_handler(
-        CallbackQueryHandler(principles_button, pattern=f"^({PRINCIPLES}|{MENU_PRINCIPLES})$")
+        CallbackQueryHandler(principles_button, pattern=Menu(MenuItem.PRINCIPLES).pressed)
     )

@@ -12,7 +12,7 @@ from bot.register_export import applications_csv, members_csv
 from handlers import staff
 from handlers.entries import show_or_edit
 from handlers.fallback import answer_stale
-from handlers.menu import MENU_MEMBERS
+from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import applications as store
 from storage.models import utcnow
@@ -63,7 +63,7 @@ async def members_command(update: Update, context: CustomContext, turn: Turn) ->
 async def members_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     raw = (query.data or "").removeprefix(PAGE) if query else ""
-    if query is None or not (raw.isdigit() or query.data == MENU_MEMBERS):
+    if query is None or not (raw.isdigit() or Menu(MenuItem.MEMBERS).pressed(query.data)):
         answer_stale(turn)
         return
     turn.answer()
@@ -91,4 +91,5 @@ def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("members", members_command, filters=private))
     app.add_handler(CommandHandler("export", export_command, filters=private))
-    app.add_handler(CallbackQueryHandler(members_button, pattern=f"^({PAGE}|{MENU_MEMBERS}$)"))
+    app.add_handler(CallbackQueryHandler(members_button, pattern=f"^{PAGE}"))
+    app.add_handler(CallbackQueryHandler(members_button, pattern=Menu(MenuItem.MEMBERS).pressed))

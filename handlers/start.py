@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import CustomContext, IdeApplication
 from handlers import language, subscriptions
-from handlers.menu import MENU_HELP, command_list, main_menu
+from handlers.menu import Menu, MenuItem, command_list, main_menu
 from handlers.turn import Turn, with_turn
 
 
@@ -50,4 +50,4 @@ def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler("help", help_command, filters=private))
-    app.add_handler(CallbackQueryHandler(help_button, pattern=f"^{MENU_HELP}$"))
+    app.add_handler(CallbackQueryHandler(help_button, pattern=Menu(MenuItem.HELP).pressed))

@@ -13,7 +13,7 @@ from bot.buttons import Button, Rows
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from handlers.fallback import answer_stale
-from handlers.menu import MENU_SUBSCRIBE
+from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import outbox
 
@@ -115,6 +115,8 @@ def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("subscribe", subscribe_command, filters=private))
     app.add_handler(CommandHandler("unsubscribe", unsubscribe_command, filters=private))
-    app.add_handler(CallbackQueryHandler(subscription_menu_button, pattern=f"^{MENU_SUBSCRIBE}$"))
+    app.add_handler(
+        CallbackQueryHandler(subscription_menu_button, pattern=Menu(MenuItem.SUBSCRIBE).pressed)
+    )
     app.add_handler(CallbackQueryHandler(answer_button, pattern=f"^{SUBSCRIBE}"))
     app.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
