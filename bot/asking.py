@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.config import Language
 from bot.knowledge import Knowledge, Result
 from bot.language_detection import CLEAR, LIKELY, Detector
+from storage.models import MAX_QUESTION
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,9 @@ def answer(
     knowledge: Knowledge, detector: Detector, pack: str, user_language: Language, text: str
 ) -> Answer:
     """Search in the user's language, unless the question is clearly in another of ours, or
-    likely in another one where, unlike in the user's, it finds a confident answer."""
+    likely in another one where, unlike in the user's, it finds a confident answer. Only
+    what is kept of a question (`MAX_QUESTION` characters) is read."""
+    text = text[:MAX_QUESTION]
     guess = detector.guess(text)
     if guess and guess[0] != user_language and guess[1] >= CLEAR:
         return Answer(knowledge.ask(pack, guess[0], text), guess[0])

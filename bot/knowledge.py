@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 
 from bot.config import SUPPORTED_LANGUAGES, Language
 from bot.content import Entry, Pack
+from storage.models import MAX_QUESTION
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index build at DEBUG
 
@@ -246,6 +247,9 @@ class Knowledge:
         self.build_seconds = time.perf_counter() - started
 
     def ask(self, pack_id: str, language: Language, question: str, limit: int = 3) -> Result:
+        """The best entries for a question; only its first `MAX_QUESTION` characters count
+        (what is kept of it), so no input can make a search slow."""
+        question = question[:MAX_QUESTION]
         index = self._indexes[(pack_id, language)]
         scores, coverage = index.scores(question)
         for other in SUPPORTED_LANGUAGES:

@@ -593,6 +593,20 @@ class LocalUser:
         """Send a photo (where the bot may expect a document)."""
         return await self._deliver(self.api.incoming(self.chat_id, self.user, "", photo=True))
 
+    def queue(self, text: str) -> None:
+        """Send a text message the way Telegram's updates arrive in production: onto the
+        Application's update queue, handled concurrently with others (await
+        `application.update_queue.join()` for the answers)."""
+        self.application.update_queue.put_nowait(
+            Update.de_json(self.api.incoming(self.chat_id, self.user, text), self.application.bot)
+        )
+
+    def queue_press(self, data: str, message: Message) -> None:
+        """A button press onto the update queue (see `queue`)."""
+        self.application.update_queue.put_nowait(
+            Update.de_json(self.api.callback(message, self.user, data), self.application.bot)
+        )
+
     async def press(self, label: str, message: Message | None = None) -> list[Message]:
         """Press the button whose text is `label`, or else the one that contains it, on
         `message` (default: the last message with buttons)."""
