@@ -79,6 +79,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         ApplicationBuilder()
         .token(token.get_secret_value() if token else LOCAL_TOKEN)
         .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
         .post_init(_post_init)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 
 from bot import cli_register
-from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
+from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, StartError, load_settings
 from bot.content import ContentError
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.action(settings, args) or 0)
     except ContentError as error:
         print(f"idebot: broken content: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except StartError as error:
+        print(f"idebot: {error}", file=sys.stderr)
         return EXIT_CONFIG
 
 
@@ -111,11 +114,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot import startup  # noqa: PLC0415
     from bot.app import build_application  # noqa: PLC0415  (keeps --help fast)
 
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
+    if settings.webhook_url:
+        startup.check_port(settings)
+    asyncio.run(startup.check_database(settings))
+    asyncio.run(startup.wait_for_telegram(settings))
     app = build_application(settings)
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -134,7 +142,9 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _shell(settings: Settings, args: argparse.Namespace) -> int:
     from bot.shell import run_shell  # noqa: PLC0415
+    from bot.startup import check_database  # noqa: PLC0415
 
+    asyncio.run(check_database(settings))
     asyncio.run(run_shell(settings, user_id=args.user_id, language_code=args.language_code))
     return 0
 
@@ -256,8 +266,11 @@ async def _upsert_forums(
 
 
 def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.startup import check_database  # noqa: PLC0415
     from storage import migrate  # noqa: PLC0415
     from storage.db import Database  # noqa: PLC0415
+
+    asyncio.run(check_database(settings))
 
     async def upgrade() -> None:
         db = Database.connect(settings.resolved_database_url)

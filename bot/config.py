@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +42,8 @@ DEFAULT_DEADLINES = {  # how long a queued message may wait (an outage) before i
     "report": timedelta(days=7),  # a broadcast's final report to staff
 }
 DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
 
 Language = Literal["sv", "en", "ar", "fi", "so"]
 SUPPORTED_LANGUAGES: tuple[Language, ...] = ("sv", "en", "ar", "fi", "so")
@@ -39,6 +56,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
     database_url: str | None = None
     data_dir: Path = Path("data")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -50,7 +68,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
-    contact_name: str = "Kultur- och fritidskontoret, Södertälje kommun"
+    contact_name: str = Field(
+        default="Kultur- och fritidskontoret, Södertälje kommun", min_length=2, max_length=200
+    )
     contact_email: str | None = None
     contact_phone: str | None = None
     contact_chat_id: int | None = None
@@ -115,6 +135,92 @@ class Settings(BaseSettings):
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
         return self
 
+    @model_validator(mode="after")
+    def _writable_data_dir(self) -> Settings:
+        """The embedded database's folder must be one we can write to (checked only when
+        it is used)."""
+        if self.database_url is None and not _writable(self.data_dir):
+            raise ValueError(f"DATA_DIR: cannot write to {self.data_dir}")
+        return self
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_format(cls, value: SecretStr | None) -> SecretStr | None:
+        """BotFather's form, 123456:ABC-def…; an empty value is a mistake, not "no token"."""
+        if value is not None and not TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("is not a token from @BotFather (like 123456:ABC-def...)")
+        return value
+
+    @field_validator("telegram_api_base_url", "telegram_api_file_url", "webhook_url")
+    @classmethod
+    def _web_address(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        secure_only = info.field_name == "webhook_url"  # Telegram calls webhooks over https
+        schemes = ("https",) if secure_only else ("http", "https")
+        if parts.scheme not in schemes or not parts.hostname:
+            raise ValueError(
+                f"is not an address like {'https' if secure_only else 'http(s)'}://host/path"
+            )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL like postgresql+asyncpg://user@host/db"
+            ) from None
+        if driver not in DATABASE_DRIVERS:
+            raise ValueError(f"needs one of the drivers {', '.join(DATABASE_DRIVERS)}")
+        return value
+
+    @field_validator("content_dir")
+    @classmethod
+    def _existing_folder(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _ip_address(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError(
+                "is not an IP address to listen on, like 127.0.0.1 or 0.0.0.0"
+            ) from None
+        return value
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise ValueError(str(error)) from None
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            number = phonenumbers.parse(value, "SE")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValueError("is not a phone number, like 08-123 456 78 or +46 8 123 456 78")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -150,6 +256,11 @@ class Settings(BaseSettings):
         return user_id in self.admin_ids
 
 
+def _writable(folder: Path) -> bool:
+    existing = next((p for p in (folder, *folder.resolve().parents) if p.exists()), None)
+    return existing is not None and existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
+
+
 def _duration(text: str) -> timedelta:
     part = text.strip()
     number = part[:-1]
@@ -160,6 +271,10 @@ def _duration(text: str) -> timedelta:
 
 class ConfigError(Exception):
     """Configuration that cannot be used; the message names the variable."""
+
+
+class StartError(Exception):
+    """The bot cannot start (the database, the port, the token); one line says why."""
 
 
 def load_settings(**overrides: object) -> Settings:
