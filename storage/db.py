@@ -51,7 +51,9 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    # Updates of different chats run at the same time: enough connections that they do not
+    # queue for one (PostgreSQL's default allows 100 connections in all).
+    return create_async_engine(url, pool_pre_ping=True, pool_size=16, max_overflow=16)
 
 
 @dataclass
