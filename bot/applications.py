@@ -1,7 +1,7 @@
 """The written application to join: its fields, their order and their validation.
 
-Plain values in, plain values out: the chat handlers ask for each field in turn and show the
-error code's translation when a value is refused.
+Plain values in, plain values out: the form (`bot.application_form`) asks for each field in
+turn, and the chat shows the problem's translation when a value is refused.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ class Field(StrEnum):
 
 ORDER: tuple[Field, ...] = tuple(Field)
 OPTIONAL = frozenset({Field.PHONE, Field.WEBSITE, Field.LANGUAGES, Field.ATTACHMENT})
+BUTTON_ONLY = frozenset({Field.ORG_FORM, Field.CONSENT, Field.PUBLIC})  # no written answer
+NAME_LIKE = frozenset({Field.ORG_NAME, Field.CONTACT_NAME})  # no emoji or symbols
 CHOICES: dict[Field, tuple[str, ...]] = {
     Field.ORG_FORM: ("ideell-forening", "stiftelse", "trossamfund", "ekonomisk-forening", "other"),
     Field.AREA: (
@@ -110,6 +112,19 @@ def previous_field(current: Field, has_number: bool) -> Field | None:
             continue
         return field
     return None
+
+
+def check_answer(field: Field, raw: str) -> Checked:
+    """A written answer to `field`, checked as that field requires."""
+    if field is Field.ORG_NUMBER:
+        return check_org_number(raw)
+    if field is Field.EMAIL:
+        return check_email(raw)
+    if field is Field.PHONE:
+        return check_phone(raw)
+    if field is Field.WEBSITE:
+        return check_website(raw)
+    return check_text(field, raw, name_like=field in NAME_LIKE)
 
 
 def clean_text(raw: str) -> str:

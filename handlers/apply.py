@@ -1,19 +1,24 @@
-"""/apply: the written application as a guided form. Every answer is saved at once, so a
-draft survives restarts; the person can go back, edit from the summary, pause or cancel."""
+"""/apply: the written application as a guided form. The steps are `bot.application_form`
+(every answer saved at once, so a draft survives restarts), submission is
+`bot.application_workflow`; this module reads messages and presses and shows each step."""
 
 from __future__ import annotations
 
-from telegram import Document, Message, Update
+from dataclasses import dataclass
+
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import applications as form
-from bot.applications import Field
-from bot.buttons import Button, Rows
+from bot import application_form as form
+from bot import application_workflow as workflow
+from bot.application_form import FormAction
+from bot.applications import CHOICES, OPTIONAL, Field
+from bot.buttons import SEPARATOR, Button, CallbackData, Rows
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
-from handlers import review
 from handlers.apply_texts import (
     choice_label,
+    duplicate_text,
     field_label,
     problem_text,
     prompt,
@@ -23,72 +28,78 @@ from handlers.fallback import answer_stale
 from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import applications as store
-from storage.models import Application, utcnow
+from storage.models import Application
 
-FORM = "af:"  # af:<draft id>:<action>[:<argument>]
+NONE = "-"  # the value of a button whose action needs none
 
 
-def _button(label: str, draft: Application, action: str) -> Button:
-    return Button(label, f"{FORM}{draft.id}:{action}")
+@dataclass(frozen=True)
+class FormButton(CallbackData):
+    """A button under one draft's form; `value` is what the action needs: a choice's code,
+    a field, y or n (see `FormAction`), or '-'."""
+
+    prefix = "af"
+    draft: int
+    action: FormAction
+    value: str = NONE
+
+    @classmethod
+    def of_draft(cls, draft_id: int) -> str:
+        """How the data of every button of this draft's form begins."""
+        return f"{cls.prefix}{SEPARATOR}{draft_id}{SEPARATOR}"
+
+
+def _button(draft: Application, label: str, action: FormAction, value: str = NONE) -> Button:
+    return FormButton(draft.id, action, value).button(label)
 
 
 def _keyboard(t: Translator, draft: Application, field: Field) -> Rows:
-    rows: list[list[Button]] = []
-    if field in form.CHOICES:
-        rows += [
-            [_button(choice_label(t, field, code), draft, f"c:{code}")]
-            for code in form.CHOICES[field]
-        ]
+    rows = [
+        [_button(draft, choice_label(t, code), FormAction.CHOOSE, code)]
+        for code in CHOICES.get(field, ())
+    ]
     if field is Field.ORG_NUMBER:
-        rows.append([_button(t.pgettext("apply", "We don't have one"), draft, "nonum")])
+        rows.append(
+            [_button(draft, t.pgettext("apply", "We don't have one"), FormAction.NO_NUMBER)]
+        )
     if field is Field.CONSENT:
-        rows.append([_button(t.pgettext("apply", "✅ I agree"), draft, "agree")])
+        rows.append([_button(draft, t.pgettext("apply", "✅ I agree"), FormAction.AGREE)])
     if field is Field.PUBLIC:
+        yes, no = t.pgettext("apply", "Yes, show us"), t.pgettext("apply", "No")
         rows.append(
             [
-                _button(t.pgettext("apply", "Yes, show us"), draft, "pub:y"),
-                _button(t.pgettext("apply", "No"), draft, "pub:n"),
+                _button(draft, yes, FormAction.PUBLIC, "y"),
+                _button(draft, no, FormAction.PUBLIC, "n"),
             ]
         )
-    if field in form.OPTIONAL:
-        rows.append([_button(t.pgettext("apply", "Skip"), draft, "skip")])
-    rows.append(_navigation(t, draft, back=form.ORDER.index(field) > 0 and not draft.editing))
+    if field in OPTIONAL:
+        rows.append([_button(draft, t.pgettext("apply", "Skip"), FormAction.SKIP, field)])
+    rows.append(_navigation(t, draft, field))
     return rows
 
 
-def _navigation(t: Translator, draft: Application, *, back: bool) -> list[Button]:
-    row = [_button(t.pgettext("apply", "« Back"), draft, "back")] if back else []
-    row.append(_button(t.pgettext("apply", "⏸ Later"), draft, "later"))
-    row.append(_button(t.pgettext("apply", "✖ Cancel"), draft, "cancel"))
+def _navigation(t: Translator, draft: Application, field: Field | None) -> list[Button]:
+    row = []
+    if field is not None and field is not form.FIRST and not draft.editing:
+        row.append(_button(draft, t.pgettext("apply", "« Back"), FormAction.BACK, field))
+    row.append(_button(draft, t.pgettext("apply", "⏸ Later"), FormAction.LATER))
+    row.append(_button(draft, t.pgettext("apply", "✖ Cancel"), FormAction.CANCEL))
     return row
 
 
-async def show_step(context: CustomContext, turn: Turn, draft: Application) -> None:
+def show_step(context: CustomContext, turn: Turn, draft: Application) -> None:
     """Ask for the draft's current field, or show the summary when all are answered."""
-    t = turn.t
-    if draft.step is None:
-        rows = [
-            [_button(t.pgettext("apply", "📨 Submit the application"), draft, "submit")],
-            [_button(t.pgettext("apply", "✏️ Change an answer"), draft, "fields")],
-            _navigation(t, draft, back=False),
-        ]
-        turn.reply(summary_text(t, draft), rows)
+    t, field = turn.t, form.current_field(draft)
+    if field is not None:
+        text = prompt(t, field, context.settings.draft_retention_days)
+        turn.reply(text, _keyboard(t, draft, field))
         return
-    field = Field(draft.step)
-    turn.reply(prompt(t, field, context.settings.draft_retention_days), _keyboard(t, draft, field))
-
-
-async def advance(context: CustomContext, turn: Turn, draft: Application, done: Field) -> None:
-    """After a valid answer: the next field, or back to the summary when editing."""
-    following = form.next_field(done, has_number=not draft.no_number)
-    if done is Field.ORG_NUMBER and draft.no_number and draft.editing:
-        following = Field.NO_NUMBER_REASON  # the reason is needed before the summary
-    elif draft.editing or following is None:
-        following = None
-        draft.editing = False
-    draft.step = following.value if following else None
-    draft.updated_at = utcnow()
-    await show_step(context, turn, draft)
+    rows = [
+        [_button(draft, t.pgettext("apply", "📨 Submit the application"), FormAction.SUBMIT)],
+        [_button(draft, t.pgettext("apply", "✏️ Change an answer"), FormAction.FIELDS)],
+        _navigation(t, draft, None),
+    ]
+    turn.reply(summary_text(t, draft), rows)
 
 
 @with_turn
@@ -98,8 +109,6 @@ async def apply_command(update: Update, context: CustomContext, turn: Turn) -> N
 
 @with_turn
 async def apply_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    if update.callback_query:
-        turn.answer()
     await _open_form(update, context, turn)
 
 
@@ -107,9 +116,10 @@ async def _open_form(update: Update, context: CustomContext, turn: Turn) -> None
     person = update.effective_user
     if person is None:
         return
-    draft = await store.current_draft(turn.session, person.id)
-    if draft is None:
-        draft = await store.start_draft(turn.session, person.id, turn.t.language, Field.ORG_NAME)
+    opened = await form.open_form(turn.session, person.id, turn.t.language, context.now())
+    if opened.resumed:
+        turn.reply(turn.t.pgettext("apply", "Welcome back! Let's continue your application."))
+    else:
         turn.reply(
             turn.t.pgettext(
                 "apply",
@@ -118,129 +128,70 @@ async def _open_form(update: Update, context: CustomContext, turn: Turn) -> None
                 "later with /apply.",
             )
         )
-    else:
-        draft.paused = False
-        turn.reply(turn.t.pgettext("apply", "Welcome back! Let's continue your application."))
-    await show_step(context, turn, draft)
+    show_step(context, turn, opened.draft)
 
 
 async def receive(
     context: CustomContext, turn: Turn, draft: Application, message: Message
 ) -> None:
     """A message while the form waits for an answer (called by the inbox)."""
-    field = Field(draft.step) if draft.step else None
-    if field is None or field in {Field.CONSENT, Field.PUBLIC, Field.ORG_FORM}:
-        turn.reply(turn.t.pgettext("apply", "Please use the buttons below."))
-        await show_step(context, turn, draft)
-        return
-    if field is Field.ATTACHMENT:
-        await _receive_attachment(context, turn, draft, message)
-        return
-    if not message.text:
-        turn.reply(turn.t.pgettext("apply", "Please answer with a text message."))
-        return
-    checked = await _check(turn, draft, field, message.text)
-    if checked is None:
-        return
-    if not checked.ok:
-        turn.reply(problem_text(turn.t, field, checked.problem, message.text))
-        return
-    setattr(draft, field.value, checked.value)
-    if field is Field.ORG_NUMBER:
-        draft.no_number, draft.no_number_reason = False, None
-    await advance(context, turn, draft, field)
+    t, now, document = turn.t, context.now(), message.document
+    if not form.takes_message(draft):
+        turn.reply(t.pgettext("apply", "Please use the buttons below."))
+        show_step(context, turn, draft)
+    elif form.current_field(draft) is Field.ATTACHMENT and document is None:
+        turn.reply(_not_a_file(t, message))
+    elif form.current_field(draft) is Field.ATTACHMENT and document is not None:
+        answered = form.attach(
+            draft, document.file_id, filename=document.file_name,
+            mime_type=document.mime_type, size=document.file_size, now=now,
+        )  # fmt: skip
+        _show_answered(context, turn, draft, answered, "")
+    elif message.text:
+        answered = await form.answer_text(turn.session, draft, message.text, now)
+        _show_answered(context, turn, draft, answered, message.text)
+    else:
+        turn.reply(t.pgettext("apply", "Please answer with a text message."))
 
 
-async def _check(turn: Turn, draft: Application, field: Field, text: str) -> form.Checked | None:
-    """Validate one answer; None when a message was already sent (a duplicate)."""
-    if field is Field.ORG_NUMBER:
-        checked = form.check_org_number(text)
-        if checked.ok and checked.value and await _duplicate(turn, draft, checked.value):
-            return None
-        return checked
-    checks = {
-        Field.EMAIL: form.check_email,
-        Field.PHONE: form.check_phone,
-        Field.WEBSITE: form.check_website,
-    }
-    if field in checks:
-        return checks[field](text)
-    return form.check_text(field, text, name_like=field in {Field.ORG_NAME, Field.CONTACT_NAME})
+def _not_a_file(t: Translator, message: Message) -> str:
+    if message.photo:
+        return t.pgettext("apply", "Please send the PDF as a file (📎 → File), not as a photo.")
+    return t.pgettext("apply", "Please send a PDF file, or press Skip.")
 
 
-async def _duplicate(turn: Turn, draft: Application, org_number: str) -> bool:
-    """Tell the person when this organisation already applied or joined."""
-    member = await store.member_with_number(turn.session, org_number)
-    if member is not None:
-        turn.reply(
-            turn.t.pgettext(
-                "apply",
-                "{name} has already joined the agreement (since {date}). No need to apply again.",
-                name=member.name,
-                date=turn.t.date(member.joined_on),
-            )
-        )
-        return True
-    existing = await store.open_with_number(turn.session, org_number, exclude=draft.id)
-    if existing is None:
-        return False
-    turn.reply(
-        turn.t.pgettext(
-            "apply",
-            "An application for this organisation number is already being reviewed "
-            "(reference {reference}, submitted {date}). You will hear from us; there is no "
-            "need to apply again.",
-            reference=existing.reference or "",
-            date=turn.t.datetime(existing.submitted_at or existing.created_at, "d MMM y"),
-        )
-    )
-    return True
-
-
-async def _receive_attachment(
-    context: CustomContext, turn: Turn, draft: Application, message: Message
+def _show_answered(
+    context: CustomContext, turn: Turn, draft: Application, answered: form.Answered, given: str
 ) -> None:
-    document: Document | None = message.document
-    if document is None:
-        text = (
-            turn.t.pgettext("apply", "Please send the PDF as a file (📎 → File), not as a photo.")
-            if message.photo
-            else turn.t.pgettext("apply", "Please send a PDF file, or press Skip.")
-        )
-        turn.reply(text)
-        return
-    checked = form.check_pdf(document.file_name, document.mime_type, document.file_size)
-    if not checked.ok:
-        turn.reply(problem_text(turn.t, Field.ATTACHMENT, checked.problem, ""))
-        return
-    draft.attachment_file_id, draft.attachment_name = document.file_id, checked.value
-    await advance(context, turn, draft, Field.ATTACHMENT)
+    """The next step after a saved answer; else why it was not saved (the step stays)."""
+    field = form.current_field(draft)
+    if answered.duplicate is not None:
+        turn.reply(duplicate_text(turn.t, answered.duplicate))
+    elif answered.problem is not None and field is not None:
+        turn.reply(problem_text(turn.t, field, answered.problem, given))
+    else:
+        show_step(context, turn, draft)
 
 
 @with_turn
 async def form_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    query = update.callback_query
-    person = update.effective_user
-    parts = (query.data or "").removeprefix(FORM).split(":", 2) if query else []
+    query, person = update.callback_query, update.effective_user
+    button = FormButton.parse(query.data) if query else None
     draft = await store.current_draft(turn.session, person.id) if person else None
-    if query is None or draft is None or len(parts) < 2 or parts[0] != str(draft.id):
+    if button is None or draft is None or button.draft != draft.id:
         answer_stale(turn)
         return
-    turn.answer()
-    turn.drop_buttons(f"{FORM}{draft.id}:", echo=True)
-    action, argument = parts[1], parts[2] if len(parts) > 2 else ""
-    await _act(context, turn, draft, action, argument)
+    turn.drop_buttons(FormButton.of_draft(draft.id), echo=True)
+    await _act(context, turn, draft, button)
 
 
-async def _act(
-    context: CustomContext, turn: Turn, draft: Application, action: str, argument: str
-) -> None:
-    field = Field(draft.step) if draft.step else None
-    t = turn.t
-    if action == "later":
-        draft.paused = True
+async def _act(context: CustomContext, turn: Turn, draft: Application, button: FormButton) -> None:
+    t, now = turn.t, context.now()
+    if button.action is FormAction.LATER:
+        form.pause(draft, now)
         turn.reply(t.pgettext("apply", "Saved. Continue any time with /apply."))
-    elif action == "cancel":
+    elif button.action is FormAction.CANCEL:
+        await form.cancel(turn.session, draft)
         turn.reply(
             t.pgettext(
                 "apply",
@@ -248,67 +199,38 @@ async def _act(
                 "time with /apply.",
             )
         )
-        await turn.session.delete(draft)
-    elif action == "back" and field is not None:
-        draft.step = (form.previous_field(field, has_number=not draft.no_number) or field).value
-        await show_step(context, turn, draft)
-    elif action == "fields":
+    elif button.action is FormAction.FIELDS:
         rows = [
-            [_button(field_label(t, f), draft, f"edit:{f.value}")]
-            for f in form.ORDER
-            if f is not Field.NO_NUMBER_REASON or draft.no_number
+            [_button(draft, field_label(t, f), FormAction.EDIT, f)]
+            for f in form.editable_fields(draft)
         ]
         turn.reply(t.pgettext("apply", "Which answer do you want to change?"), rows)
-    elif action == "edit" and argument in {f.value for f in Field}:
-        draft.step, draft.editing = argument, True
-        await show_step(context, turn, draft)
-    elif action == "submit" and field is None:
+    elif button.action is FormAction.SUBMIT:
         await _submit(context, turn, draft)
-    elif field is not None and _answer_by_button(draft, field, action, argument):
-        await advance(context, turn, draft, field)
     else:
-        await show_step(context, turn, draft)
-
-
-def _answer_by_button(draft: Application, field: Field, action: str, argument: str) -> bool:
-    """Apply a button answer for `field`; False when the button does not fit it."""
-    if action == "c" and argument in form.CHOICES.get(field, ()):
-        setattr(draft, field.value, argument)
-    elif action == "nonum" and field is Field.ORG_NUMBER:
-        draft.no_number, draft.org_number = True, None
-    elif action == "agree" and field is Field.CONSENT:
-        draft.consent_at = utcnow()
-    elif action == "pub" and field is Field.PUBLIC and argument in {"y", "n"}:
-        draft.public = argument == "y"
-    elif action == "skip" and field in form.OPTIONAL:
-        if field is Field.ATTACHMENT:
-            draft.attachment_file_id = draft.attachment_name = None
-        else:
-            setattr(draft, field.value, None)
-    else:
-        return False
-    return True
+        form.press(draft, button.action, button.value, now)
+        show_step(context, turn, draft)
 
 
 async def _submit(context: CustomContext, turn: Turn, draft: Application) -> None:
-    if draft.org_number and await _duplicate(turn, draft, draft.org_number):
-        return
-    if not await store.submit(turn.session, draft, form.reference(draft.id, utcnow().year)):
-        await _duplicate(turn, draft, draft.org_number or "")  # it arrived a moment earlier
-        return
-    await store.audit(turn.session, draft.applicant_id, "submitted", f"application:{draft.id}")
-    turn.reply(
-        turn.t.pgettext(
-            "apply",
-            "Thank you! Your application has been submitted. Your reference number is "
-            "<b>{reference}</b>. I will tell you here when it has been reviewed.",
-            reference=draft.reference or "",
+    admins, now = context.settings.admin_ids, context.now()
+    result = await workflow.submit(turn.session, draft, admins, now)
+    if result.duplicate is not None:
+        turn.reply(duplicate_text(turn.t, result.duplicate))
+    elif result.done:
+        turn.reply(
+            turn.t.pgettext(
+                "apply",
+                "Thank you! Your application has been submitted. Your reference number is "
+                "<b>{reference}</b>. I will tell you here when it has been reviewed.",
+                reference=draft.reference or "",
+            )
         )
-    )
-    await review.notify_reviewers(context, turn.session, draft, "new")
+    else:
+        show_step(context, turn, draft)
 
 
 def register(app: IdeApplication) -> None:
     app.add_handler(CommandHandler("apply", apply_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(apply_menu_button, pattern=Menu(MenuItem.APPLY).pressed))
-    app.add_handler(CallbackQueryHandler(form_button, pattern=f"^{FORM}"))
+    app.add_handler(CallbackQueryHandler(form_button, pattern=FormButton.matches))

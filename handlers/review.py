@@ -1,168 +1,186 @@
-"""Staff review of applications: notify reviewers, approve, reject with a reason, or ask the
-applicant for more. Every action is checked against the reviewer role and audited; a
-decision is taken once, whoever presses first."""
+"""Staff review of applications: approve, reject with a reason, or ask the applicant for
+more (`bot.application_workflow` does each, audited). Every press is checked against the
+reviewer role on the server; a refused one is logged."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.buttons import Button
+from bot import application_workflow as workflow
+from bot.application_workflow import Audit, Awaiting, Outcome, Result
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from handlers import staff
-from handlers.application_notices import APPLICATION, REVIEW, REVIEW_CARD, card
-from handlers.application_notices import payload as notice
+from handlers.application_notices import ReviewAction, ReviewButton, card
 from handlers.fallback import answer_stale
 from handlers.turn import Turn, with_turn
 from storage import applications as store
-from storage import outbox
-from storage.models import Application, PendingInput, utcnow
+from storage.models import Application, ApplicationStatus, PendingInput
 
 log = logging.getLogger(__name__)
 
-REJECT_REASON, QUESTION, ANSWER = "reject_reason", "question", "answer"
-
-
-async def reviewers(context: CustomContext, session: AsyncSession) -> list[int]:
-    return sorted(set(context.settings.admin_ids) | set(await store.reviewer_ids(session)))
-
-
-async def notify_reviewers(
-    context: CustomContext, session: AsyncSession, application: Application, event: str
-) -> None:
-    """Queue the application's card for every reviewer, in the transaction that submits or
-    answers it: the delivery worker sends it (in each reviewer's language) and retries, so
-    no reviewer is missed and one unreachable reviewer stops no one."""
-    for reviewer_id in await reviewers(context, session):
-        await outbox.enqueue_one(
-            session,
-            reviewer_id,
-            kind=REVIEW_CARD,
-            due_at=context.now(),
-            payload={"application": application.id, "event": event},
-        )
+Action = Callable[[CustomContext, Turn, Application, int], Awaitable[None]]
 
 
 @with_turn
 async def review_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    query = update.callback_query
-    person = update.effective_user
-    raw_id, _, action = (
-        (query.data or "").removeprefix(REVIEW).partition(":") if query else ("", "", "")
-    )
-    if query is None or person is None:
+    query, person = update.callback_query, update.effective_user
+    button = ReviewButton.parse(query.data) if query else None
+    if query is None or person is None or button is None:
         return
     if not await staff.is_reviewer(context, turn, person.id):
         log.warning("user %s pressed a review button without the role: %r", person.id, query.data)
-        await store.audit(
-            turn.session, person.id, "refused", f"application:{raw_id[:20]}", query.data
+        await workflow.refused(
+            turn.session, person.id, button.application, button.pack(), context.now()
         )
         turn.answer(turn.t.pgettext("staff", "This is for municipal staff only."), alert=True)
         return
-    application = (
-        await store.get_application(turn.session, int(raw_id)) if raw_id.isdigit() else None
-    )
-    if (
-        application is None
-        or application.status == "draft"
-        or action not in {"a", "r", "m", "o", "f", "x"}
-    ):
+    application = await workflow.submitted(turn.session, button.application)
+    if application is None:
         answer_stale(turn)
         return
-    turn.answer()
-    await _review(context, turn, application, action, person.id)
+    await ACTIONS[button.action](context, turn, application, person.id)
 
 
-async def _review(
-    context: CustomContext, turn: Turn, application: Application, action: str, reviewer: int
-) -> None:
-    t = turn.t
-    if action == "o":
-        text, rows = card(
-            t,
-            application,
-            t.pgettext(
-                "review", "<b>Application {reference}</b>", reference=application.reference or ""
-            ),
-        )
-        turn.reply(text, rows)
-    elif action == "f" and application.attachment_file_id:
+async def _open(context: CustomContext, turn: Turn, application: Application, _: int) -> None:
+    heading = turn.t.pgettext(
+        "review", "<b>Application {reference}</b>", reference=application.reference or ""
+    )
+    turn.reply(*card(turn.t, application, heading))
+
+
+async def _file(context: CustomContext, turn: Turn, application: Application, _: int) -> None:
+    if application.attachment_file_id:
         turn.document(application.attachment_file_id, application.reference or "")
-    elif action == "x":
-        await store.clear_pending(turn.session, reviewer)
-        turn.reply(t.pgettext("review", "All right, nothing was sent."))
-    elif application.status not in ("submitted", "needs_info"):
-        turn.reply(_already_decided(t, application))
-    elif action == "a":
-        await approve(context, turn, application, reviewer)
-    else:
-        kind = REJECT_REASON if action == "r" else QUESTION
-        await store.set_pending(turn.session, reviewer, kind, application.id)
-        cancel = [
-            [
-                Button(
-                    t.pgettext("review", "✖ Cancel"),
-                    f"{REVIEW}{application.id}:x",
-                )
-            ]
-        ]
-        ask = (
-            t.pgettext(
-                "review",
-                "Write the reason for rejecting {reference}. The applicant will read it.",
-                reference=application.reference or "",
-            )
-            if kind == REJECT_REASON
-            else t.pgettext(
-                "review",
-                "Write your question to the applicant of {reference}.",
-                reference=application.reference or "",
-            )
-        )
-        turn.reply(ask, cancel)
 
 
-async def _decide(
-    turn: Turn, application: Application, status: str, reviewer: int, reason: str | None
-) -> bool:
-    """Take the decision unless another reviewer was first; then say so and return False."""
-    if await store.decide(turn.session, application.id, status, reviewer, reason):
-        return True
-    await turn.session.refresh(application)
-    turn.reply(_already_decided(turn.t, application))
-    return False
+async def _cancel(context: CustomContext, turn: Turn, _: Application, reviewer: int) -> None:
+    await workflow.cancel_input(turn.session, reviewer)
+    turn.reply(turn.t.pgettext("review", "All right, nothing was sent."))
 
 
-async def _report(
-    context: CustomContext,
-    turn: Turn,
-    application: Application,
-    confirmation: str,
-    *,
-    event: str,
-    text: str = "",
+async def _approve(
+    context: CustomContext, turn: Turn, application: Application, reviewer: int
 ) -> None:
-    """Confirm to the reviewer, and queue the applicant's notice in the same transaction
-    as the decision: it is sent (and retried) by the delivery worker, in their language."""
-    turn.reply(confirmation)
-    if application.applicant_id is not None:
-        await outbox.enqueue_one(
-            turn.session,
-            application.applicant_id,
-            kind=APPLICATION,
-            due_at=context.now(),
-            payload=notice(event, application.reference or "", application.org_name or "", text),
+    zone, now = context.settings.zone, context.now()
+    result = await workflow.approve(turn.session, application.id, reviewer, now, zone)
+    _report(turn, Audit.APPROVED, result)
+
+
+def _asking(kind: Awaiting) -> Action:
+    """The Reject or Ask-for-more button: the reviewer's next text is the reason, or the
+    question."""
+
+    async def ask(context: CustomContext, turn: Turn, application: Application, user: int) -> None:
+        result = await workflow.await_input(
+            turn.session, user, kind, application.id, context.now()
         )
+        if result.done:
+            cancel = ReviewButton(application.id, ReviewAction.CANCEL)
+            label = turn.t.pgettext("review", "✖ Cancel")
+            turn.reply(_ask_text(turn.t, kind, application), [[cancel.button(label)]])
+        else:
+            _report(turn, DONE_BY[kind], result)
+
+    return ask
+
+
+ACTIONS: dict[ReviewAction, Action] = {
+    ReviewAction.OPEN: _open,
+    ReviewAction.FILE: _file,
+    ReviewAction.CANCEL: _cancel,
+    ReviewAction.APPROVE: _approve,
+    ReviewAction.REJECT: _asking(Awaiting.REJECT_REASON),
+    ReviewAction.MORE: _asking(Awaiting.QUESTION),
+}
+DONE_BY = {  # what the text a person was asked for does
+    Awaiting.REJECT_REASON: Audit.REJECTED,
+    Awaiting.QUESTION: Audit.ASKED,
+    Awaiting.ANSWER: Audit.ANSWERED,
+}
+
+
+async def take_input(
+    context: CustomContext, turn: Turn, pending: PendingInput, text: str, user_id: int
+) -> None:
+    """The text that a reviewer or an applicant was asked for (called by the inbox)."""
+    kind, session, now = Awaiting(pending.kind), turn.session, context.now()
+    application_id, admins = pending.application_id, context.settings.admin_ids
+    if kind is Awaiting.ANSWER:
+        result = await workflow.answer(
+            session, application_id, user_id, text, admins=admins, now=now
+        )
+    elif not await staff.is_reviewer(context, turn, user_id):  # the role was taken meanwhile
+        await workflow.cancel_input(session, user_id)
+        turn.reply(turn.t.pgettext("staff", "This is for municipal staff only."))
+        return
+    elif kind is Awaiting.REJECT_REASON:
+        result = await workflow.reject(session, application_id, user_id, text, now)
+    else:
+        result = await workflow.ask_for_more(session, application_id, user_id, text, now)
+    _report(turn, DONE_BY[kind], result)
+
+
+def _report(turn: Turn, done: Audit, result: Result) -> None:
+    """Tell the reviewer (or the applicant) what became of their action."""
+    t, application = turn.t, result.application
+    if result.outcome is Outcome.EMPTY:
+        turn.reply(t.pgettext("apply", "Please answer with a text message."))
+    elif application is None:
+        return  # the application is gone (its applicant erased their data)
+    elif result.outcome is Outcome.ALREADY_DECIDED:
+        turn.reply(_already_decided(t, application))
+    else:
+        turn.reply(_confirmation(t, done, application.reference or ""))
+
+
+def _ask_text(t: Translator, kind: Awaiting, application: Application) -> str:
+    reference = application.reference or ""
+    if kind is Awaiting.REJECT_REASON:
+        return t.pgettext(
+            "review",
+            "Write the reason for rejecting {reference}. The applicant will read it.",
+            reference=reference,
+        )
+    return t.pgettext(
+        "review", "Write your question to the applicant of {reference}.", reference=reference
+    )
+
+
+def _confirmation(t: Translator, done: Audit, reference: str) -> str:
+    texts = {
+        Audit.APPROVED: t.pgettext(
+            "review",
+            "✅ {reference} approved; the organisation is now in the register.",
+            reference=reference,
+        ),
+        Audit.REJECTED: t.pgettext(
+            "review",
+            "❌ {reference} rejected; the applicant has been told the reason.",
+            reference=reference,
+        ),
+        Audit.ASKED: t.pgettext(
+            "review",
+            "Your question about {reference} has been sent to the applicant.",
+            reference=reference,
+        ),
+        Audit.ANSWERED: t.pgettext(
+            "review",
+            "Thank you! Your answer has been added to application {reference}.",
+            reference=reference,
+        ),
+    }
+    return texts[done]
 
 
 def _already_decided(t: Translator, application: Application) -> str:
     status = (
         t.pgettext("review", "approved")
-        if application.status == "approved"
+        if application.status == ApplicationStatus.APPROVED
         else t.pgettext("review", "rejected")
     )
     return t.pgettext(
@@ -173,120 +191,6 @@ def _already_decided(t: Translator, application: Application) -> str:
     )
 
 
-async def approve(
-    context: CustomContext, turn: Turn, application: Application, reviewer: int
-) -> None:
-    if not await _decide(turn, application, "approved", reviewer, None):
-        return
-    await store.add_member(
-        turn.session,
-        name=application.org_name or "",
-        org_number=application.org_number,
-        area=application.area,
-        joined_on=utcnow().astimezone(context.settings.zone).date(),
-        joined_via="application",
-        public=bool(application.public),
-        application_id=application.id,
-    )
-    await store.audit(turn.session, reviewer, "approved", f"application:{application.id}")
-    await _report(
-        context,
-        turn,
-        application,
-        turn.t.pgettext(
-            "review",
-            "✅ {reference} approved; the organisation is now in the register.",
-            reference=application.reference or "",
-        ),
-        event="approved",
-    )
-
-
-async def take_input(
-    context: CustomContext, turn: Turn, pending: PendingInput, text: str, user_id: int
-) -> None:
-    """The text that a reviewer or an applicant was asked for (called by the inbox)."""
-    application = await store.get_application(turn.session, pending.application_id)
-    await store.clear_pending(turn.session, user_id)
-    if application is None:
-        return
-    body = " ".join(text.split())[:1000]
-    if pending.kind == ANSWER:
-        await _applicant_answered(context, turn, application, body, user_id)
-        return
-    if not await staff.is_reviewer(context, turn, user_id):  # the role was taken away meanwhile
-        turn.reply(turn.t.pgettext("staff", "This is for municipal staff only."))
-        return
-    if pending.kind == REJECT_REASON:
-        await reject(context, turn, application, user_id, body)
-    else:
-        await ask_for_more(context, turn, application, user_id, body)
-
-
-async def reject(
-    context: CustomContext, turn: Turn, application: Application, reviewer: int, reason: str
-) -> None:
-    if not await _decide(turn, application, "rejected", reviewer, reason):
-        return
-    await store.audit(turn.session, reviewer, "rejected", f"application:{application.id}", reason)
-    await _report(
-        context,
-        turn,
-        application,
-        turn.t.pgettext(
-            "review",
-            "❌ {reference} rejected; the applicant has been told the reason.",
-            reference=application.reference or "",
-        ),
-        event="rejected",
-        text=reason,
-    )
-
-
-async def ask_for_more(
-    context: CustomContext, turn: Turn, application: Application, reviewer: int, question: str
-) -> None:
-    if (
-        not await store.set_status(turn.session, application.id, "needs_info", was="submitted")
-        and application.status != "needs_info"
-    ):
-        turn.reply(_already_decided(turn.t, application))
-        return
-    await store.add_note(turn.session, application.id, "reviewer", reviewer, question)
-    await store.audit(turn.session, reviewer, "asked", f"application:{application.id}", question)
-    if application.applicant_id is not None:
-        await store.set_pending(turn.session, application.applicant_id, ANSWER, application.id)
-    await _report(
-        context,
-        turn,
-        application,
-        turn.t.pgettext(
-            "review",
-            "Your question about {reference} has been sent to the applicant.",
-            reference=application.reference or "",
-        ),
-        event="question",
-        text=question,
-    )
-
-
-async def _applicant_answered(
-    context: CustomContext, turn: Turn, application: Application, answer: str, user_id: int
-) -> None:
-    await store.add_note(turn.session, application.id, "applicant", user_id, answer)
-    await store.set_status(turn.session, application.id, "submitted", was="needs_info")
-    await store.audit(turn.session, user_id, "answered", f"application:{application.id}")
-    turn.reply(
-        turn.t.pgettext(
-            "review",
-            "Thank you! Your answer has been added to application {reference}.",
-            reference=application.reference or "",
-        )
-    )
-    await turn.session.refresh(application)
-    await notify_reviewers(context, turn.session, application, "answered")
-
-
 @with_turn
 async def applications_command(update: Update, context: CustomContext, turn: Turn) -> None:
     if not await staff.admit(update, context, turn, reviewers=True):
@@ -295,11 +199,11 @@ async def applications_command(update: Update, context: CustomContext, turn: Tur
     if not pending:
         turn.reply(turn.t.pgettext("review", "No applications are waiting for review."))
         return
-    t = turn.t
     rows = [
-        [Button(f"{a.reference} · {a.org_name}"[:60], f"{REVIEW}{a.id}:o")] for a in pending[:50]
+        [ReviewButton(a.id, ReviewAction.OPEN).button(f"{a.reference} · {a.org_name}"[:60])]
+        for a in pending[:50]
     ]
-    text = t.npgettext(
+    text = turn.t.npgettext(
         "review",
         "{n} application is waiting, oldest first:",
         "{n} applications are waiting, oldest first:",
@@ -312,4 +216,4 @@ def register(app: IdeApplication) -> None:
     app.add_handler(
         CommandHandler("applications", applications_command, filters=filters.ChatType.PRIVATE)
     )
-    app.add_handler(CallbackQueryHandler(review_button, pattern=f"^{REVIEW}"))
+    app.add_handler(CallbackQueryHandler(review_button, pattern=ReviewButton.matches))

@@ -3,22 +3,23 @@ pending inputs. They never commit."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from storage.models import (
     OPEN_STATUSES,
     Application,
     ApplicationNote,
+    ApplicationStatus,
     AuditEntry,
     Member,
     PendingInput,
     StaffRole,
-    utcnow,
 )
 
 ANONYMISED = "[raderad]"  # what replaces a contact person's data after /deletemydata
@@ -27,29 +28,43 @@ ANONYMISED = "[raderad]"  # what replaces a contact person's data after /deletem
 async def current_draft(session: AsyncSession, user_id: int) -> Application | None:
     return await session.scalar(
         select(Application)
-        .where(Application.applicant_id == user_id, Application.status == "draft")
+        .where(Application.applicant_id == user_id, Application.status == ApplicationStatus.DRAFT)
         .order_by(Application.id.desc())
         .limit(1)
     )
 
 
 async def start_draft(
-    session: AsyncSession, user_id: int, language: str, step: str
+    session: AsyncSession, user_id: int, language: str, step: str, now: datetime
 ) -> Application:
-    draft = Application(applicant_id=user_id, language=language, status="draft", step=step)
+    draft = Application(
+        applicant_id=user_id,
+        language=language,
+        status=ApplicationStatus.DRAFT,
+        step=step,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(draft)
     await session.flush()
     return draft
 
 
 async def get_application(session: AsyncSession, application_id: int) -> Application | None:
-    return await session.get(Application, application_id)
+    """An application with its notes (the reviewers' card shows them)."""
+    return (await applications_by_id(session, {application_id})).get(application_id)
 
 
 async def applications_by_id(session: AsyncSession, ids: set[int]) -> dict[int, Application]:
+    """Applications with their notes (the reviewers' cards show them)."""
     if not ids:
         return {}
-    found = await session.scalars(select(Application).where(Application.id.in_(ids)))
+    found = await session.scalars(
+        select(Application)
+        .where(Application.id.in_(ids))
+        .options(selectinload(Application.notes))
+        .execution_options(populate_existing=True)
+    )
     return {application.id: application for application in found}
 
 
@@ -69,15 +84,17 @@ async def member_with_number(session: AsyncSession, org_number: str) -> Member |
     return await session.scalar(select(Member).where(Member.org_number == org_number))
 
 
-async def submit(session: AsyncSession, application: Application, reference: str) -> bool:
+async def submit(
+    session: AsyncSession, application: Application, reference: str, now: datetime
+) -> bool:
     """Submit a draft; False if another application for the same organisation number was
     submitted at the same moment (the database's unique index decides)."""
     try:
         async with session.begin_nested():
-            application.status = "submitted"
+            application.status = ApplicationStatus.SUBMITTED
             application.reference = reference
             application.step = None
-            application.submitted_at = utcnow()
+            application.submitted_at = application.updated_at = now
             await session.flush()
     except IntegrityError:
         await session.refresh(application)
@@ -86,23 +103,43 @@ async def submit(session: AsyncSession, application: Application, reference: str
 
 
 async def decide(
-    session: AsyncSession, application_id: int, status: str, reviewer_id: int, reason: str | None
+    session: AsyncSession,
+    application_id: int,
+    status: ApplicationStatus,
+    reviewer_id: int,
+    *,
+    reason: str | None,
+    now: datetime,
 ) -> bool:
     """Approve or reject, once: only the first of two racing reviewers changes the row."""
     result = await session.execute(
         update(Application)
         .where(Application.id == application_id, Application.status.in_(OPEN_STATUSES))
-        .values(status=status, decided_at=utcnow(), decided_by=reviewer_id, decision_reason=reason)
+        .values(
+            status=status,
+            decided_at=now,
+            decided_by=reviewer_id,
+            decision_reason=reason,
+            updated_at=now,
+        )
         .returning(Application.id)
     )
     return result.first() is not None
 
 
-async def set_status(session: AsyncSession, application_id: int, status: str, *, was: str) -> bool:
+async def set_status(
+    session: AsyncSession,
+    application_id: int,
+    status: ApplicationStatus,
+    *,
+    was: Collection[ApplicationStatus],
+    now: datetime,
+) -> bool:
+    """Move the application to `status` if it is in one of `was`; False if it was not."""
     result = await session.execute(
         update(Application)
-        .where(Application.id == application_id, Application.status == was)
-        .values(status=status)
+        .where(Application.id == application_id, Application.status.in_(was))
+        .values(status=status, updated_at=now)
         .returning(Application.id)
     )
     return result.first() is not None
@@ -120,7 +157,9 @@ async def pending_applications(session: AsyncSession) -> Sequence[Application]:
 
 async def all_applications(session: AsyncSession) -> Sequence[Application]:
     rows = await session.scalars(
-        select(Application).where(Application.status != "draft").order_by(Application.id)
+        select(Application)
+        .where(Application.status != ApplicationStatus.DRAFT)
+        .order_by(Application.id)
     )
     return rows.all()
 
@@ -133,23 +172,24 @@ async def user_applications(session: AsyncSession, user_id: int) -> Sequence[App
 
 
 async def add_note(
-    session: AsyncSession, application_id: int, author: str, author_id: int | None, text: str
+    session: AsyncSession,
+    application_id: int,
+    author: str,
+    author_id: int | None,
+    text: str,
+    *,
+    now: datetime,
 ) -> None:
     session.add(
         ApplicationNote(
-            application_id=application_id, author=author, author_id=author_id, text=text
+            application_id=application_id,
+            author=author,
+            author_id=author_id,
+            text=text,
+            created_at=now,
         )
     )
     await session.flush()
-
-
-async def notes(session: AsyncSession, application_id: int) -> Sequence[ApplicationNote]:
-    rows = await session.scalars(
-        select(ApplicationNote)
-        .where(ApplicationNote.application_id == application_id)
-        .order_by(ApplicationNote.id)
-    )
-    return rows.all()
 
 
 async def add_member(
@@ -225,18 +265,28 @@ async def audit(
     action: str,
     subject: str,
     detail: str | None = None,
+    *,
+    at: datetime | None = None,
 ) -> None:
-    session.add(AuditEntry(actor_id=actor_id, action=action, subject=subject, detail=detail))
+    """One line of the audit log; `at` defaults to the wall clock (the bot's domain passes
+    its own clock, so tests that move time see it)."""
+    entry = AuditEntry(actor_id=actor_id, action=action, subject=subject, detail=detail)
+    if at is not None:
+        entry.at = at
+    session.add(entry)
     await session.flush()
 
 
-async def set_pending(session: AsyncSession, user_id: int, kind: str, application_id: int) -> None:
+async def set_pending(
+    session: AsyncSession, user_id: int, kind: str, application_id: int, now: datetime
+) -> None:
     existing = await session.get(PendingInput, user_id)
     if existing:
-        existing.kind, existing.application_id = kind, application_id
-        existing.created_at = utcnow()
+        existing.kind, existing.application_id, existing.created_at = kind, application_id, now
     else:
-        session.add(PendingInput(user_id=user_id, kind=kind, application_id=application_id))
+        session.add(
+            PendingInput(user_id=user_id, kind=kind, application_id=application_id, created_at=now)
+        )
     await session.flush()
 
 
@@ -252,7 +302,7 @@ async def purge_drafts(session: AsyncSession, older_than: datetime) -> int:
     """Delete drafts nobody touched since `older_than`; returns how many."""
     result = await session.execute(
         delete(Application)
-        .where(Application.status == "draft", Application.updated_at < older_than)
+        .where(Application.status == ApplicationStatus.DRAFT, Application.updated_at < older_than)
         .returning(Application.id)
     )
     return len(result.all())
@@ -263,7 +313,7 @@ async def forget_applicant(session: AsyncSession, user_id: int) -> int:
     organisation's data the municipality must keep, with the contact person anonymised."""
     await session.execute(
         delete(Application).where(
-            Application.applicant_id == user_id, Application.status == "draft"
+            Application.applicant_id == user_id, Application.status == ApplicationStatus.DRAFT
         )
     )
     result = await session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -19,7 +20,7 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 MAX_QUESTION = 1000  # characters of a question kept; longer ones are cut
@@ -97,7 +98,19 @@ class Question(Base):
     )
 
 
-OPEN_STATUSES = ("submitted", "needs_info")
+class ApplicationStatus(StrEnum):
+    """Where an application is: a draft being filled in, submitted (waiting for a
+    decision), waiting for the applicant's answer to a question, or decided."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    NEEDS_INFO = "needs_info"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_INFO)  # undecided
+_OPEN_SQL = f"status IN ({', '.join(repr(str(status)) for status in OPEN_STATUSES)})"
 
 
 class Application(Base):
@@ -110,7 +123,7 @@ class Application(Base):
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     applicant_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     language: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.DRAFT, index=True)
     step: Mapped[str | None] = mapped_column(String(32))
     editing: Mapped[bool] = mapped_column(default=False)
     paused: Mapped[bool] = mapped_column(default=False)
@@ -137,6 +150,10 @@ class Application(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     decision_reason: Mapped[str | None] = mapped_column(String(1000))
+    # The exchange with the applicant, oldest first; loaded only where asked for.
+    notes: Mapped[list[ApplicationNote]] = relationship(
+        order_by="ApplicationNote.id", viewonly=True, lazy="raise"
+    )
 
     __table_args__ = (
         # One open application per organisation number, even when two arrive at once.
@@ -144,8 +161,8 @@ class Application(Base):
             "uq_applications_open_org_number",
             "org_number",
             unique=True,
-            sqlite_where=sql_text("status IN ('submitted', 'needs_info')"),
-            postgresql_where=sql_text("status IN ('submitted', 'needs_info')"),
+            sqlite_where=sql_text(_OPEN_SQL),
+            postgresql_where=sql_text(_OPEN_SQL),
         ),
     )
 

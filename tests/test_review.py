@@ -8,10 +8,15 @@ from collections.abc import Callable
 from sqlalchemy import select
 from telegram import Update
 
+from bot.application_workflow import Audit
+from bot.buttons import MAX_DATA_BYTES, MAX_ID
 from bot.context import IdeApplication
 from bot.local_api import LocalBotApi, LocalUser, Message
 from bot.register_export import read_csv
-from storage.models import Application, AuditEntry, Member
+from bot.textsplit import TELEGRAM_LIMIT
+from handlers.application_notices import ReviewAction, ReviewButton
+from storage import applications as store
+from storage.models import Application, ApplicationStatus, AuditEntry, Member
 from tests.conftest import ADMIN_ID
 from tests.test_apply import SWEDISH_ANSWERS, fill
 
@@ -36,8 +41,6 @@ async def sent(person: Callable[..., LocalUser], user_id: int, language: str = "
 
 
 async def grant_reviewer(app: IdeApplication, user_id: int) -> None:
-    from storage import applications as store  # noqa: PLC0415
-
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
         await store.grant_role(session, user_id, "reviewer")
 
@@ -77,14 +80,14 @@ async def test_reviewers_are_notified_in_their_language_and_approval_tells_the_a
 
     told = api.bot_messages(201)[-1]
     assert "godkänd" in told.text.lower() or "godkänts" in told.text.lower()
-    assert (await application_of(app, 201)).status == "approved"
+    assert (await application_of(app, 201)).status == ApplicationStatus.APPROVED
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
         member = await session.scalar(select(Member))
         audit = (await session.scalars(select(AuditEntry.action))).all()
     assert member is not None
     assert member.joined_via == "application"
     assert member.org_number == "8024561238"
-    assert "approved" in audit
+    assert Audit.APPROVED in audit
     assert applicant.id == 201
 
 
@@ -98,12 +101,14 @@ async def test_reject_requires_a_reason_that_reaches_the_applicant(
     await applicant.press("العربية")  # the applicant now reads Arabic
 
     await reviewer.press("Avslå", await card_for(api, ADMIN_ID))
-    assert (await application_of(app, 202)).status == "submitted", "no decision without a reason"
+    assert (await application_of(app, 202)).status == ApplicationStatus.SUBMITTED, (
+        "no decision without a reason"
+    )
     await reviewer.send("Föreningen verkar i Stockholm, inte i Södertälje.")
     await deliver(app)
 
     application = await application_of(app, 202)
-    assert application.status == "rejected"
+    assert application.status == ApplicationStatus.REJECTED
     assert application.decision_reason == "Föreningen verkar i Stockholm, inte i Södertälje."
     told = api.bot_messages(202)[-1]
     assert "Föreningen verkar i Stockholm" in told.text
@@ -123,20 +128,52 @@ async def test_ask_for_more_reaches_the_applicant_whose_answer_is_attached(
     await deliver(app)
     question = api.bot_messages(204)[-1]
     assert "Do you have members in Södertälje?" in question.text
-    assert (await application_of(app, 204)).status == "needs_info"
+    assert (await application_of(app, 204)).status == ApplicationStatus.NEEDS_INFO
 
-    await applicant.send("Ja, 40 medlemmar i Hovsjö och Ronna.")
-
-    from storage import applications as store  # noqa: PLC0415
+    await applicant.send("Ja, 40 medlemmar i Hovsjö & Ronna <3")
 
     application_id = (await application_of(app, 204)).id
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-        notes = await store.notes(session, application_id)
+        application = await store.get_application(session, application_id)
+    assert application is not None
+    notes = application.notes
     assert [n.author for n in notes] == ["reviewer", "applicant"]
-    assert notes[1].text == "Ja, 40 medlemmar i Hovsjö och Ronna."
-    assert (await application_of(app, 204)).status == "submitted"
+    assert notes[1].text == "Ja, 40 medlemmar i Hovsjö & Ronna <3"
+    assert application.status == ApplicationStatus.SUBMITTED
     await deliver(app)
-    assert "answered" in (await card_for(api, ADMIN_ID)).text
+    card = await card_for(api, ADMIN_ID)
+    assert "answered" in card.text
+    assert "Question: Do you have members in Södertälje?" in card.text
+    assert "Answer: Ja, 40 medlemmar i Hovsjö & Ronna <3" in card.text, "escaped, shown as sent"
+    assert card.text.index("Answer:") < card.text.index("Föreningen Ängsbacken"), "news first"
+
+
+async def test_a_long_exchange_is_cut_to_fit_the_card_and_keeps_the_answer(
+    app: IdeApplication, api: LocalBotApi, person: Callable[..., LocalUser]
+) -> None:
+    reviewer = person(ADMIN_ID, "en")
+    await reviewer.send("/start")
+    long_answers = list(SWEDISH_ANSWERS)
+    long_answers[0] = ("text", "Föreningen " + "Å" * 139)
+    long_answers[4] = ("text", "Vi ordnar läxhjälp. " * 50)
+    applicant = person(215, "sv")
+    await fill(applicant, long_answers)
+    await applicant.press("Skicka")
+    await deliver(app)
+
+    for round_ in range(2):
+        await reviewer.press("Ask for more", await card_for(api, ADMIN_ID))
+        await reviewer.send(f"Fråga {round_}: " + "varför? " * 120)
+        await applicant.send(f"Svar {round_}: " + "därför att 🌍 " * 80)
+        await deliver(app)
+
+    card = await card_for(api, ADMIN_ID)
+    assert len(card.text.encode("utf-16-le")) // 2 <= TELEGRAM_LIMIT
+    assert "Svar 1: därför att 🌍" in card.text, "the newest answer is kept"
+    assert "Fråga 1: varför?" in card.text
+    assert "Fråga 0" not in card.text, "the oldest of the exchange gives way"
+    assert "därför att …" in card.text, "and the oldest that is kept is cut short"
+    assert "Föreningen ÅÅÅ" in card.text
 
 
 async def test_a_forged_approve_from_a_non_reviewer_is_refused_and_logged(
@@ -145,19 +182,46 @@ async def test_a_forged_approve_from_a_non_reviewer_is_refused_and_logged(
     reviewer = person(ADMIN_ID, "en")
     await reviewer.send("/start")
     await submitted(person, 205, "sv")
-    card = await card_for(api, ADMIN_ID)
-    approve = next(b["callback_data"] for b in card.buttons if "Approve" in b["text"])
+    application = await application_of(app, 205)
+    approve = ReviewButton(application.id, ReviewAction.APPROVE).pack()
+    assert approve in [b["callback_data"] for b in (await card_for(api, ADMIN_ID)).buttons]
 
     intruder = person(206, "en")
     await intruder.send("/start")
     await intruder.press_data(approve, intruder.api.bot_messages(206)[-1])
 
     assert "staff" in intruder.answers[-1]
-    assert (await application_of(app, 205)).status == "submitted"
+    assert (await application_of(app, 205)).status == ApplicationStatus.SUBMITTED
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-        refused = await session.scalar(select(AuditEntry).where(AuditEntry.action == "refused"))
+        refused = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == Audit.REFUSED)
+        )
     assert refused is not None
     assert refused.actor_id == 206
+    assert refused.detail == approve
+
+
+async def test_a_malformed_review_button_no_longer_works_and_changes_nothing(
+    app: IdeApplication, api: LocalBotApi, person: Callable[..., LocalUser]
+) -> None:
+    reviewer = person(ADMIN_ID, "en")
+    await reviewer.send("/start")
+    await submitted(person, 216, "sv")
+    application = await application_of(app, 216)
+    card = await card_for(api, ADMIN_ID)
+
+    await reviewer.press_data(f"{ReviewButton.prefix}:{application.id}:approve", card)
+    await reviewer.press_data(f"{ReviewButton.prefix}:{MAX_ID + 1}:a", card)
+
+    assert all("no longer works" in answer for answer in reviewer.answers[-2:])
+    assert (await application_of(app, 216)).status == ApplicationStatus.SUBMITTED
+
+
+def test_every_review_button_fits_telegrams_64_bytes() -> None:
+    for action in ReviewAction:
+        data = ReviewButton(MAX_ID, action).pack()
+        assert len(data.encode()) <= MAX_DATA_BYTES
+        assert ReviewButton.parse(data) == ReviewButton(MAX_ID, action)
 
 
 async def test_an_approve_and_a_reject_racing_end_in_one_decision(
@@ -170,11 +234,7 @@ async def test_an_approve_and_a_reject_racing_end_in_one_decision(
     await submitted(person, 207, "sv")
     await second.press("Reject", await card_for(api, REVIEWER_2))
 
-    approve = next(
-        b["callback_data"]
-        for b in (await card_for(api, ADMIN_ID)).buttons
-        if "Approve" in b["text"]
-    )
+    approve = ReviewButton((await application_of(app, 207)).id, ReviewAction.APPROVE).pack()
     press = api.callback(await card_for(api, ADMIN_ID), first.user, approve)
     reason = api.incoming(second.chat_id, second.user, "Not in our municipality.")
     await asyncio.gather(
@@ -183,17 +243,19 @@ async def test_an_approve_and_a_reject_racing_end_in_one_decision(
     )
 
     application = await application_of(app, 207)
-    assert application.status in {"approved", "rejected"}
+    assert application.status in {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED}
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
         decisions = (
             await session.scalars(
-                select(AuditEntry.action).where(AuditEntry.action.in_(["approved", "rejected"]))
+                select(AuditEntry.action).where(
+                    AuditEntry.action.in_([Audit.APPROVED, Audit.REJECTED])
+                )
             )
         ).all()
         members = (await session.scalars(select(Member))).all()
     assert len(decisions) == 1
-    assert len(members) == (1 if application.status == "approved" else 0)
-    loser = second if application.status == "approved" else first
+    assert len(members) == (1 if application.status == ApplicationStatus.APPROVED else 0)
+    loser = second if application.status == ApplicationStatus.APPROVED else first
     assert "already" in api.bot_messages(loser.chat_id)[-1].text
 
 
@@ -243,7 +305,7 @@ async def test_a_card_still_queued_when_the_application_is_decided_is_not_sent(
     await reviewer.press("Approve", opened[-1])
     await deliver(app)
 
-    assert (await application_of(app, 212)).status == "approved"
+    assert (await application_of(app, 212)).status == ApplicationStatus.APPROVED
     assert not any("New application" in m.text for m in api.bot_messages(ADMIN_ID))
     assert "godkänd" in api.bot_messages(212)[-1].text.lower()
 
@@ -251,8 +313,6 @@ async def test_a_card_still_queued_when_the_application_is_decided_is_not_sent(
 async def test_members_and_the_csv_export_round_trip_swedish_and_arabic(
     app: IdeApplication, api: LocalBotApi, person: Callable[..., LocalUser]
 ) -> None:
-    from storage import applications as store  # noqa: PLC0415
-
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
         from datetime import date  # noqa: PLC0415
 
@@ -341,7 +401,7 @@ async def test_a_decision_stands_when_the_applicant_has_blocked_the_bot(
     await reviewer.press("Approve", await card_for(api, ADMIN_ID))
     await deliver(app)
 
-    assert (await application_of(app, 214)).status == "approved"
+    assert (await application_of(app, 214)).status == ApplicationStatus.APPROVED
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
         notice = await session.scalar(select(Outbox).where(Outbox.recipient == 214))
     assert notice is not None
