@@ -156,7 +156,9 @@ async def started(
     clock: Clock | None = None,
     **settings: object,
 ) -> AsyncIterator[Bot]:
-    """The bot with its worker not running on its own (tests call `deliver`)."""
+    """The bot with its worker not running on its own (tests call `deliver`). Telegram's
+    pace of one message a second per chat is kept in real time, which a test's clock does
+    not move; so it is off here, unless a test sets `delivery_chat_rate` to test it."""
     options: dict[str, object] = {"delivery_worker": False, "delivery_chat_rate": 100, **settings}
     bot_api = api or LocalBotApi()
     app = build_application(make_settings(database_url, tmp_path, **options), request=bot_api)
