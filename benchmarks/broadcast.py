@@ -48,6 +48,7 @@ from benchmarks.http_api import serve
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.local_api import Event, LocalBotApi, LocalUser
+from handlers.forum_admin import ForumAction, ForumAdminButton
 from storage import migrate
 from storage.db import Database
 from storage.models import Outbox, User, utcnow
@@ -112,10 +113,13 @@ async def publish_forum(url: str, scratch: Path, api: LocalBotApi) -> None:
             await staff.send(answer)
         for _ in range(4):
             card = (await staff.press("⏭"))[-1]
-        forum_id = next(
-            b["callback_data"] for b in card.buttons if b["callback_data"][:3] == "fp:"
+        publish = next(
+            b["callback_data"]
+            for b in card.buttons
+            if (pressed := ForumAdminButton.parse(b["callback_data"]))
+            and pressed.action is ForumAction.PUBLISH
         )
-        await staff.press_data(forum_id, card)
+        await staff.press_data(publish, card)
         await staff.press("📣", api.bot_messages(STAFF)[-1])
 
 

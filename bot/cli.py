@@ -19,7 +19,8 @@ from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, StartError, l
 from bot.content import ContentError
 
 if TYPE_CHECKING:
-    from bot.forums import ForumFields, ImportReport
+    from bot.forums.imports import ImportReport
+    from bot.forums.rules import ForumFields
     from bot.knowledge import Result
 
 EXIT_CONFIG = 2
@@ -213,11 +214,12 @@ def _as_text(result: Result) -> str:
 
 
 def _forums_add(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import forums  # noqa: PLC0415
+    from bot.forums.imports import load_file  # noqa: PLC0415
+    from bot.forums.rules import ForumError  # noqa: PLC0415
 
     try:
-        items, publish = forums.load_file(args.file, settings.zone)
-    except forums.ForumError as error:
+        items, publish = load_file(args.file, settings.zone)
+    except ForumError as error:
         print(f"idebot: cannot add forums: {error.detail or error}", file=sys.stderr)
         return 1
     report = asyncio.run(_upsert_forums(settings, items, publish=publish))
@@ -250,7 +252,8 @@ async def _upsert_forums(
     settings: Settings, items: list[ForumFields], *, publish: bool
 ) -> ImportReport:
     """Create or update forums by UID; a running bot delivers what this queues."""
-    from bot import forums  # noqa: PLC0415
+    from bot.forums.imports import upsert  # noqa: PLC0415
+    from bot.forums.reminders import Schedule  # noqa: PLC0415
     from storage import migrate  # noqa: PLC0415
     from storage.db import Database  # noqa: PLC0415
     from storage.models import utcnow  # noqa: PLC0415
@@ -258,9 +261,10 @@ async def _upsert_forums(
     db = Database.connect(settings.resolved_database_url)
     try:
         await migrate.upgrade(db.engine)
-        schedule = forums.Schedule(settings.reminder_offsets, settings.reminder_audience)
         async with db.transaction() as session:
-            return await forums.upsert(session, items, utcnow(), schedule, publish_new=publish)
+            return await upsert(
+                session, items, utcnow(), Schedule.of(settings), publish_new=publish
+            )
     finally:
         await db.close()
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from icalendar import Calendar, Event
 
-from bot.forums import AUTHORITATIVE, ForumFields, text_in
+from bot.forums.rules import AUTHORITATIVE, ForumFields, text_in
 from storage.forums import CANCELLED
 from storage.models import Forum
 

@@ -4,42 +4,70 @@ to every subscriber through the outbox, each in their own language when it exist
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.forums import AUTHORITATIVE, Staff
+from bot.forums.notices import Staff
+from bot.forums.rules import AUTHORITATIVE
 from storage import forums as repo
 from storage import outbox
 from storage.models import Broadcast, Newsletter
 
 MAX_TEXT = 3500  # characters: room for the heading within Telegram's 4096
-KIND = "newsletter"
+KIND = "newsletter"  # the outbox kind
+FLOW = "newsletter"  # the staff draft kind while a text is written; its step is the language
+
+
+class NewsletterProblem(StrEnum):
+    """Why a newsletter cannot be taken or sent; each has its own text
+    (`handlers.newsletter.PROBLEMS`; a test checks every one)."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    SENT = "sent"  # already sent: it cannot change or go out again
+    NO_SWEDISH = "no_swedish"
+    GONE = "gone"  # discarded while another language was being written
 
 
 class NewsletterError(ValueError):
-    """`code`: "too_long", "empty", "no_swedish" or "sent"."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+    def __init__(self, problem: NewsletterProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 def checked(text: str) -> str:
+    """The text, stripped; raises `NewsletterError` if it is empty or too long."""
     text = text.strip()
     if not text:
-        raise NewsletterError("empty")
+        raise NewsletterError(NewsletterProblem.EMPTY)
     if len(text) > MAX_TEXT:
-        raise NewsletterError("too_long")
+        raise NewsletterError(NewsletterProblem.TOO_LONG)
     return text
 
 
 async def start(session: AsyncSession, swedish: str, created_by: int) -> Newsletter:
+    """A new newsletter with its Swedish text."""
     return await repo.add_newsletter(session, {AUTHORITATIVE: checked(swedish)}, created_by)
+
+
+async def write(
+    session: AsyncSession, newsletter_id: int | None, language: str, text: str, author: int
+) -> Newsletter:
+    """The text in `language` of the newsletter being written (None: a new one, whose
+    first text is the Swedish)."""
+    if newsletter_id is None:
+        return await start(session, text, author)
+    found = await repo.get_newsletter(session, newsletter_id)
+    if found is None:
+        raise NewsletterError(NewsletterProblem.GONE)
+    add_language(found, language, text)
+    return found
 
 
 def add_language(newsletter: Newsletter, language: str, text: str) -> None:
     if newsletter.sent_at is not None:
-        raise NewsletterError("sent")
+        raise NewsletterError(NewsletterProblem.SENT)
     newsletter.texts = {**newsletter.texts, language: checked(text)}
 
 
@@ -48,9 +76,9 @@ async def send(
 ) -> Broadcast:
     """Queue it for every subscriber, once."""
     if newsletter.sent_at is not None:
-        raise NewsletterError("sent")
+        raise NewsletterError(NewsletterProblem.SENT)
     if AUTHORITATIVE not in newsletter.texts:
-        raise NewsletterError("no_swedish")
+        raise NewsletterError(NewsletterProblem.NO_SWEDISH)
     newsletter.sent_at = now
     return await outbox.broadcast_to(
         session,

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
 
 from telegram import Update
 from telegram.ext import (
@@ -18,16 +19,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot import forums
-from bot.buttons import Button, Rows
-from bot.config import SUPPORTED_LANGUAGES
+from bot import newsletters
+from bot.buttons import SEPARATOR, Button, CallbackData, Rows
 from bot.context import CustomContext, IdeApplication
-from bot.forums import AUTHORITATIVE, FLOW_STEPS, ForumError, Staff
+from bot.forums import export, lifecycle, staff_flow
+from bot.forums.notices import Staff
+from bot.forums.reminders import Schedule
+from bot.forums.rules import ForumError, OtherLanguage, text_in
+from bot.forums.staff_flow import STEPS, Flow, Step
 from bot.i18n import Translator, native_name
-from handlers import newsletter, notices, staff
+from handlers import newsletter, staff
 from handlers.fallback import answer_stale
-from handlers.forums import MANAGE
-from handlers.notices import forum_details
+from handlers.forum_admin_texts import card_text, problem_text, prompt
 from handlers.turn import Turn, with_turn
 from storage import forums as repo
 from storage import outbox
@@ -36,131 +39,208 @@ from storage.models import Broadcast, Forum, StaffDraft
 
 log = logging.getLogger(__name__)
 
-PUBLISH, PUBLISH_YES = "fp:", "fpy:"  # fp:<id> asks, fpy:<id> publishes
-CANCEL, CANCEL_YES = "fx:", "fxy:"  # fx:<id> asks, fxy:<id> cancels
-MOVE = "fm:"  # fm:<id>              reschedule: asks for the new start and end
-TRANSLATE, TRANSLATE_TO = "ft:", "ftl:"  # ft:<id> picks a language, ftl:<id>:<lang> asks
-EXPORT = "fe:"  # fe:<id>            the answers as CSV
-FLOW_SKIP, FLOW_STOP = "fd:skip", "fd:stop"
-ACTION = re.compile(r"^(fa|fpy|fp|fxy|fx|fm|ft|fe):(\d{1,9})$")
-TRANSLATE_DATA = re.compile(r"^ftl:(\d{1,9}):([a-z]{2})$")
-EXAMPLE = "2027-03-18 18:00"
+
+class ForumAction(StrEnum):
+    CARD = "card"
+    PUBLISH = "publish"  # asks to confirm
+    PUBLISH_NOW = "publish-now"
+    CANCEL = "cancel"  # asks to confirm
+    CANCEL_NOW = "cancel-now"
+    MOVE = "move"  # asks for the new start and end
+    TRANSLATE = "translate"  # asks which language
+    EXPORT = "export"  # the answers as CSV
 
 
-def _staff(update: Update, turn: Turn) -> Staff:
-    chat = update.effective_chat
-    return Staff(chat.id if chat else None, turn.t.language)
+@dataclass(frozen=True)
+class ForumAdminButton(CallbackData):
+    """A staff button about one forum; packs as `fa:<action>:<forum id>`."""
+
+    prefix = "fa"
+    action: ForumAction
+    forum_id: int
 
 
-# -- the forum's card ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class TranslateButton(CallbackData):
+    """The language to add a forum's text in; packs as `ftl:<forum id>:<language>`."""
+
+    prefix = "ftl"
+    forum_id: int
+    language: OtherLanguage
+
+
+class FlowChoice(StrEnum):
+    SKIP = "skip"
+    STOP = "stop"
+
+
+@dataclass(frozen=True)
+class FlowButton(CallbackData):
+    """Skip an optional question of a staff flow, or stop the flow; `fd:skip|stop`."""
+
+    prefix = "fd"
+    choice: FlowChoice
+
+
+def _person(turn: Turn) -> int:
+    person = turn.update.effective_user
+    return person.id if person else 0
+
+
+def _staff(turn: Turn) -> Staff:
+    """Progress of what this turn broadcasts is shown in this chat, in this language."""
+    return Staff(turn.chat_id, turn.t.language)
+
+
+# -- the forum's card ---------------------------------------------------------------------
 
 
 async def show_card(turn: Turn, forum: Forum) -> None:
-    t = turn.t
     counts = await repo.tally(turn.session, forum.id)
-    status = {
-        DRAFT: t.pgettext("forum admin", "📝 Draft, not published"),
-        CANCELLED: t.pgettext("forum admin", "❌ Cancelled"),
-    }.get(forum.status, t.pgettext("forum admin", "📣 Published"))
-    summary = t.pgettext(
-        "forum admin", "Coming: {going} · Waitlist: {waitlist} · Can't come: {not_going}",
-        going=counts["going"], waitlist=counts["waitlist"], not_going=counts["not_going"],
-    )  # fmt: skip
-    languages = ", ".join(native_name(code) for code in sorted(forum.titles))
-    texts = t.pgettext("forum admin", "Texts in: {languages}", languages=languages)
-    text = "\n\n".join([forum_details(t, forum), f"{status}\n{summary}\n{texts}"])
-    turn.reply(text, _card_buttons(t, forum))
+    turn.reply(card_text(turn.t, forum, counts), card_buttons(turn.t, forum))
 
 
-def _card_buttons(t: Translator, forum: Forum) -> list[tuple[Button, ...]]:
+def card_buttons(t: Translator, forum: Forum) -> Rows:
+    def button(action: ForumAction, label: str) -> Button:
+        return ForumAdminButton(action, forum.id).button(label)
+
     rows: list[tuple[Button, ...]] = []
     if forum.status == DRAFT:
-        rows.append((Button(t.pgettext("forum admin", "📣 Publish"), f"{PUBLISH}{forum.id}"),))
+        rows.append((button(ForumAction.PUBLISH, t.pgettext("forum admin", "📣 Publish")),))
     if forum.status != CANCELLED:
         rows.append(
             (
-                Button(t.pgettext("forum admin", "🌐 Add a language"), f"{TRANSLATE}{forum.id}"),
-                Button(t.pgettext("forum admin", "🔁 New time"), f"{MOVE}{forum.id}"),
+                button(ForumAction.TRANSLATE, t.pgettext("forum admin", "🌐 Add a language")),
+                button(ForumAction.MOVE, t.pgettext("forum admin", "🔁 New time")),
             )
         )
         rows.append(
-            (Button(t.pgettext("forum admin", "❌ Cancel the forum"), f"{CANCEL}{forum.id}"),)
+            (button(ForumAction.CANCEL, t.pgettext("forum admin", "❌ Cancel the forum")),)
         )
-    rows.append((Button(t.pgettext("forum admin", "⬇ Answers (CSV)"), f"{EXPORT}{forum.id}"),))
+    rows.append((button(ForumAction.EXPORT, t.pgettext("forum admin", "⬇ Answers (CSV)")),))
     return rows
 
 
-async def _forum_for_staff(
-    update: Update, context: CustomContext, turn: Turn
-) -> tuple[str, Forum] | None:
-    """The action and forum a staff button names; refusals and stale buttons answered."""
-    query = update.callback_query
-    if query is None or not await staff.admit(update, context, turn):
+async def _staff_forum(
+    update: Update, context: CustomContext, turn: Turn, forum_id: int
+) -> Forum | None:
+    """The forum a staff button names; a refusal or a stale button is answered."""
+    if not await staff.admit(update, context, turn):
         return None
-    match = ACTION.match(query.data or "")
-    forum = await repo.get_forum(turn.session, int(match.group(2))) if match else None
-    if match is None or forum is None:
+    forum = await repo.get_forum(turn.session, forum_id)
+    if forum is None:
         answer_stale(turn)
         return None
     turn.answer()
-    return match.group(1), forum
+    return forum
 
 
 @with_turn
 async def forum_action_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    """Every button on the card: look at the action, act or ask to confirm."""
-    found = await _forum_for_staff(update, context, turn)
-    if found is None:
+    """Every button on the card: act, or ask to confirm."""
+    query = update.callback_query
+    button = ForumAdminButton.parse(query.data if query else None)
+    forum = await _staff_forum(update, context, turn, button.forum_id) if button else None
+    if button is None or forum is None:
         return
-    action, forum = found
-    t, now = turn.t, context.now()
-    person = update.effective_user.id if update.effective_user else 0
     try:
-        if action == "fa":
-            await show_card(turn, forum)
-        elif action in {"fp", "fx"}:
-            await _confirm(turn, forum, action, await repo.count_subscribers(turn.session))
-        elif action == "fpy":
-            broadcast = await forums.publish(
-                turn.session, forum, now, notices.schedule(context.settings), _staff(update, turn)
-            )
-            await _progress(context, turn, broadcast)
-        elif action == "fxy":
-            await _progress(
-                context, turn, await forums.cancel(turn.session, forum, now, _staff(update, turn))
-            )
-        elif action == "fm":
-            await repo.start_draft(turn.session, person, "move", "start", forum_id=forum.id)
-            turn.reply(_prompt(t, "start"), _stop_keyboard(t, skip=False))
-        elif action == "ft":
-            await _choose_language(turn, forum)
-        else:
-            await _export(update, context, turn, forum)
+        await ACTIONS[button.action](Act(context, turn, forum))
     except ForumError as error:
-        turn.reply(problem_text(t, error.code))
-    log.info("staff %s: %s on forum %s", person, action, forum.id)
+        turn.reply(problem_text(turn.t, error.problem))
+    log.info("staff %s: %s on forum %s", _person(turn), button.action, forum.id)
 
 
-async def _confirm(turn: Turn, forum: Forum, action: str, subscribers: int) -> None:
-    t = turn.t
-    title = forums.text_in(forum, t.language)[0]
-    if action == "fp":
-        text = t.npgettext(
-            "forum admin", "Publish <b>{title}</b> and invite {n} subscriber now?",
-            "Publish <b>{title}</b> and invite {n} subscribers now?", subscribers, title=title,
-        )  # fmt: skip
-        yes = Button(t.pgettext("forum admin", "📣 Yes, publish"), f"{PUBLISH_YES}{forum.id}")
-    else:
-        text = t.pgettext(
-            "forum admin", "Cancel <b>{title}</b>? Everyone invited or coming will be told.",
-            title=title,
-        )  # fmt: skip
-        yes = Button(t.pgettext("forum admin", "❌ Yes, cancel it"), f"{CANCEL_YES}{forum.id}")
-    no = Button(t.pgettext("forum admin", "« Back"), f"{MANAGE}{forum.id}")
-    turn.reply(text, [(yes, no)])
+@dataclass(frozen=True)
+class Act:
+    """A staff button pressed about `forum`."""
+
+    context: CustomContext
+    turn: Turn
+    forum: Forum
+
+    @property
+    def title(self) -> str:
+        return text_in(self.forum, self.turn.t.language)[0]
+
+    def back(self) -> Button:
+        label = self.turn.t.pgettext("forum admin", "« Back")
+        return ForumAdminButton(ForumAction.CARD, self.forum.id).button(label)
 
 
-async def _progress(context: CustomContext, turn: Turn, broadcast: Broadcast | None) -> None:
+async def _card(act: Act) -> None:
+    await show_card(act.turn, act.forum)
+
+
+async def _ask_publish(act: Act) -> None:
+    t, subscribers = act.turn.t, await repo.count_subscribers(act.turn.session)
+    text = t.npgettext(
+        "forum admin", "Publish <b>{title}</b> and invite {n} subscriber now?",
+        "Publish <b>{title}</b> and invite {n} subscribers now?", subscribers, title=act.title,
+    )  # fmt: skip
+    yes = ForumAdminButton(ForumAction.PUBLISH_NOW, act.forum.id)
+    act.turn.reply(text, [(yes.button(t.pgettext("forum admin", "📣 Yes, publish")), act.back())])
+
+
+async def _publish(act: Act) -> None:
+    context, turn = act.context, act.turn
+    schedule = Schedule.of(context.settings)
+    broadcast = await lifecycle.publish(
+        turn.session, act.forum, context.now(), schedule, _staff(turn)
+    )
+    _progress(context, turn, broadcast)
+
+
+async def _ask_cancel(act: Act) -> None:
+    t = act.turn.t
+    text = t.pgettext(
+        "forum admin", "Cancel <b>{title}</b>? Everyone invited or coming will be told.",
+        title=act.title,
+    )  # fmt: skip
+    yes = ForumAdminButton(ForumAction.CANCEL_NOW, act.forum.id)
+    act.turn.reply(
+        text, [(yes.button(t.pgettext("forum admin", "❌ Yes, cancel it")), act.back())]
+    )
+
+
+async def _cancel(act: Act) -> None:
+    turn = act.turn
+    broadcast = await lifecycle.cancel(turn.session, act.forum, act.context.now(), _staff(turn))
+    _progress(act.context, turn, broadcast)
+
+
+async def _move(act: Act) -> None:
+    turn = act.turn
+    step = await staff_flow.begin(turn.session, _person(turn), Flow.MOVE, forum_id=act.forum.id)
+    turn.reply(prompt(turn.t, Flow.MOVE, step, {}), flow_keyboard(turn.t, step))
+
+
+async def _choose_language(act: Act) -> None:
+    rows = [
+        (TranslateButton(act.forum.id, language).button(native_name(language)),)
+        for language in OtherLanguage
+    ]
+    act.turn.reply(act.turn.t.pgettext("forum admin", "Which language?"), rows)
+
+
+async def _export(act: Act) -> None:
+    rows = await repo.attendees(act.turn.session, act.forum.id)
+    data = export.attendees_csv(rows, act.context.settings.zone)
+    act.turn.document((f"forum-{act.forum.id}-answers.csv", data))
+
+
+ACTIONS: dict[ForumAction, Callable[[Act], Awaitable[None]]] = {
+    ForumAction.CARD: _card,
+    ForumAction.PUBLISH: _ask_publish,
+    ForumAction.PUBLISH_NOW: _publish,
+    ForumAction.CANCEL: _ask_cancel,
+    ForumAction.CANCEL_NOW: _cancel,
+    ForumAction.MOVE: _move,
+    ForumAction.TRANSLATE: _choose_language,
+    ForumAction.EXPORT: _export,
+}
+
+
+def _progress(context: CustomContext, turn: Turn, broadcast: Broadcast | None) -> None:
     """The message staff watch: the worker edits it as the broadcast goes out."""
     if broadcast is None or broadcast.total == 0:
         turn.reply(turn.t.pgettext("forum admin", "Done. Nobody needed to be told."))
@@ -173,56 +253,43 @@ async def _progress(context: CustomContext, turn: Turn, broadcast: Broadcast | N
     context.wake_worker()
 
 
-async def _choose_language(turn: Turn, forum: Forum) -> None:
-    rows = [
-        (Button(native_name(code), f"{TRANSLATE_TO}{forum.id}:{code}"),)
-        for code in SUPPORTED_LANGUAGES
-        if code != AUTHORITATIVE
-    ]
-    turn.reply(turn.t.pgettext("forum admin", "Which language?"), rows)
-
-
-async def _export(update: Update, context: CustomContext, turn: Turn, forum: Forum) -> None:
-    rows = await repo.attendees(turn.session, forum.id)
-    data = forums.attendees_csv(rows, context.settings.zone)
-    turn.document((f"forum-{forum.id}-answers.csv", data))
-
-
 @with_turn
 async def translate_to_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or not await staff.admit(update, context, turn):
+    button = TranslateButton.parse(query.data if query else None)
+    forum = await _staff_forum(update, context, turn, button.forum_id) if button else None
+    if button is None or forum is None:
         return
-    match = TRANSLATE_DATA.match(query.data or "")
-    forum = await repo.get_forum(turn.session, int(match.group(1))) if match else None
-    if match is None or forum is None or match.group(2) not in SUPPORTED_LANGUAGES:
-        answer_stale(turn)
-        return
-    turn.answer()
-    language = match.group(2)
-    await repo.start_draft(
-        turn.session, query.from_user.id, "translate", "title", forum_id=forum.id,
-        data={"language": language},
-    )  # fmt: skip
-    text = turn.t.pgettext(
-        "forum admin", "The title in {language}?", language=native_name(language)
+    language = str(button.language)
+    step = await staff_flow.begin(
+        turn.session, _person(turn), Flow.TRANSLATE, forum_id=forum.id, language=language
     )
-    turn.reply(text, _stop_keyboard(turn.t, skip=False))
+    text = prompt(turn.t, Flow.TRANSLATE, step, {"language": language})
+    turn.reply(text, flow_keyboard(turn.t, step))
 
 
-# -- the guided flow -----------------------------------------------------------------------------
+# -- the guided flows -----------------------------------------------------------------------
 
 
 @with_turn
 async def new_forum_command(update: Update, context: CustomContext, turn: Turn) -> None:
-    if not await staff.admit(update, context, turn) or update.effective_user is None:
+    if not await staff.admit(update, context, turn):
         return
-    await repo.start_draft(turn.session, update.effective_user.id, "forum", FLOW_STEPS[0])
+    step = await staff_flow.begin(turn.session, _person(turn), Flow.FORUM)
     intro = turn.t.pgettext(
         "forum admin", "<b>New dialogue forum.</b> I will ask for each detail; you can stop "
         "any time, and continue after a restart.",
     )  # fmt: skip
-    turn.reply(intro + "\n\n" + _prompt(turn.t, FLOW_STEPS[0]), _stop_keyboard(turn.t, False))
+    text = intro + "\n\n" + prompt(turn.t, Flow.FORUM, step, {})
+    turn.reply(text, flow_keyboard(turn.t, step))
+
+
+def flow_keyboard(t: Translator, step: Step) -> Rows:
+    """Stop, and Skip where the question is optional."""
+    row = [FlowButton(FlowChoice.STOP).button(t.pgettext("forum admin", "✖ Stop"))]
+    if STEPS[step].optional:
+        row.insert(0, FlowButton(FlowChoice.SKIP).button(t.pgettext("forum admin", "⏭ Skip")))
+    return [tuple(row)]
 
 
 async def staff_text(update: Update, context: CustomContext) -> None:
@@ -231,33 +298,35 @@ async def staff_text(update: Update, context: CustomContext) -> None:
         raise ApplicationHandlerStop
 
 
+TextTaker = Callable[[CustomContext, Turn, StaffDraft, str], Awaitable[None]]
+
+
 @with_turn
 async def _take_staff_text(update: Update, context: CustomContext, turn: Turn) -> bool:
     message, person = update.effective_message, update.effective_user
     if message is None or person is None or not message.text:
         return False
     draft = await repo.get_draft(turn.session, person.id)
-    if draft is None or not context.settings.is_admin(person.id):
+    take = TAKERS.get(draft.kind) if draft is not None else None
+    if draft is None or take is None or not context.settings.is_admin(person.id):
         return False
-    if draft.kind == "newsletter":
-        await newsletter.take_text(context, turn, draft, message.text)
-    else:
-        await flow_step(context, turn, draft, message.text)
+    await take(context, turn, draft, message.text)
     return True
 
 
 @with_turn
 async def flow_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or not await staff.admit(update, context, turn):
+    button = FlowButton.parse(query.data if query else None)
+    if button is None or not await staff.admit(update, context, turn):
         return
-    draft = await repo.get_draft(turn.session, query.from_user.id)
-    if draft is None:
+    draft = await repo.get_draft(turn.session, _person(turn))
+    if draft is None or (button.choice is FlowChoice.SKIP and draft.kind not in set(Flow)):
         answer_stale(turn)
         return
     turn.answer()
-    turn.drop_buttons("fd:")
-    if query.data == FLOW_STOP:
+    turn.drop_buttons(FlowButton.prefix + SEPARATOR)
+    if button.choice is FlowChoice.STOP:
         await repo.delete_draft(turn.session, draft.user_id)
         turn.reply(turn.t.pgettext("forum admin", "Stopped. Nothing more was saved."))
     else:
@@ -267,141 +336,28 @@ async def flow_button(update: Update, context: CustomContext, turn: Turn) -> Non
 async def flow_step(
     context: CustomContext, turn: Turn, draft: StaffDraft, text: str | None
 ) -> None:
-    """One answer in a staff flow: a new forum, a translation, or a new time."""
-    t, zone, now = turn.t, context.settings.zone, context.now()
-    if draft.kind == "forum":
-        result = forums.flow_answer(draft.data, draft.step, text, zone, now)
-    elif draft.kind == "move":  # the start and end steps of the forum flow, then done
-        result = forums.flow_answer(draft.data, draft.step, text, zone, now)
-        if not result.problem:
-            result.step = "end" if draft.step == "start" else None
-    else:
-        result = _translation_answer(draft, text)
-    if result.problem:
-        prompt = _flow_prompt(t, draft, result.step or draft.step)
-        turn.reply(problem_text(t, result.problem) + "\n\n" + prompt)
-        return
-    if result.step is not None:
-        draft.data, draft.step, draft.updated_at = result.data, result.step, now
-        skip = draft.kind == "forum" and result.step in forums.OPTIONAL_STEPS
-        turn.reply(_flow_prompt(t, draft, result.step), _stop_keyboard(t, skip))
-        return
-    await repo.delete_draft(turn.session, draft.user_id)
-    try:
-        forum = await _finish(context, turn, draft, result.data, now)
-    except ForumError as error:
-        turn.reply(problem_text(t, error.code))
-        return
-    await show_card(turn, forum)
-
-
-def _translation_answer(draft: StaffDraft, text: str | None) -> forums.FlowResult:
-    value = (text or "").strip()
-    if not value:
-        return forums.FlowResult(draft.data, draft.step, "required")
-    if len(value) > (forums.MAX_TITLE if draft.step == "title" else forums.MAX_DESCRIPTION):
-        return forums.FlowResult(draft.data, draft.step, "too_long")
-    data = {**draft.data, draft.step: value}
-    return forums.FlowResult(data, "description" if draft.step == "title" else None)
-
-
-async def _finish(
-    context: CustomContext, turn: Turn, draft: StaffDraft, data: dict[str, object], now: datetime
-) -> Forum:
-    if draft.kind == "forum":
-        return await forums.create(turn.session, forums.flow_fields(data), draft.user_id, now)
-    forum = await repo.get_forum(turn.session, draft.forum_id or 0)
-    if forum is None:
-        raise ForumError("missing")
-    if draft.kind == "translate":
-        forums.set_text(forum, str(data["language"]), str(data["title"]), str(data["description"]))
-        return forum
-    broadcast = await forums.reschedule(
-        turn.session,
-        forum,
-        starts_at=datetime.fromisoformat(str(data["start"])),
-        ends_at=datetime.fromisoformat(str(data["end"])),
-        now=now,
-        schedule=notices.schedule(context.settings),
-        staff=_staff(turn.update, turn),
-    )
-    if broadcast is not None:
-        await _progress(context, turn, broadcast)
-    return forum
-
-
-def _flow_prompt(t: Translator, draft: StaffDraft, step: str) -> str:
-    if draft.kind == "translate" and step == "title":
-        language = native_name(str(draft.data.get("language", AUTHORITATIVE)))
-        return t.pgettext("forum admin", "The title in {language}?", language=language)
-    if draft.kind == "translate":
-        return t.pgettext("forum admin", "The description in that language?")
-    return _prompt(t, step)
-
-
-def _stop_keyboard(t: Translator, skip: bool) -> Rows:
-    row = [Button(t.pgettext("forum admin", "✖ Stop"), FLOW_STOP)]
-    if skip:
-        row.insert(0, Button(t.pgettext("forum admin", "⏭ Skip"), FLOW_SKIP))
-    return [tuple(row)]
-
-
-def _prompt(t: Translator, step: str) -> str:  # noqa: PLR0911  (one question per step)
-    if step == "title":
-        return t.pgettext("forum admin", "What is the <b>title</b>, in Swedish?")
-    if step == "description":
-        return t.pgettext("forum admin", "A short <b>description</b>, in Swedish?")
-    if step == "start":
-        return t.pgettext(
-            "forum admin", "When does it <b>start</b>? Write the date and time like {example}.",
-            example=EXAMPLE,
-        )  # fmt: skip
-    if step == "end":
-        return t.pgettext(
-            "forum admin", "When does it <b>end</b>? A time like 20:30, or a date and time."
-        )
-    if step == "place":
-        return t.pgettext(
-            "forum admin", "<b>Where</b>? An address or a room (skip if online only)."
-        )
-    if step == "link":
-        return t.pgettext("forum admin", "A <b>link</b> to join online or read more? (optional)")
-    if step == "focus":
-        return t.pgettext("forum admin", "The <b>focus area</b>, e.g. meeting places? (optional)")
-    if step == "capacity":
-        return t.pgettext("forum admin", "How many <b>places</b>? A number (skip: no limit).")
-    return t.pgettext(
-        "forum admin", "The last time to <b>answer</b>, like {example}? (optional)",
-        example=EXAMPLE,
+    """One answer (None: skipped) in a staff flow: a new forum, a translation, a new time."""
+    taken = await staff_flow.take(
+        turn.session, draft, text, zone=context.settings.zone, now=context.now(),
+        schedule=Schedule.of(context.settings), staff=_staff(turn),
     )  # fmt: skip
+    t, flow, step = turn.t, taken.flow, taken.step
+    if step is not None:
+        question = prompt(t, flow, step, draft.data)
+        problem = problem_text(t, taken.problem) + "\n\n" if taken.problem else ""
+        turn.reply(problem + question, flow_keyboard(t, step))
+    elif taken.problem is not None:
+        turn.reply(problem_text(t, taken.problem))
+    if taken.broadcast is not None:
+        _progress(context, turn, taken.broadcast)
+    if taken.forum is not None:
+        await show_card(turn, taken.forum)
 
 
-def problem_text(t: Translator, code: str) -> str:  # noqa: PLR0911  (one text per problem)
-    if code == "required":
-        return t.pgettext("forum admin", "This one is needed.")
-    if code in {"too_long", "title_long", "description_long"}:
-        return t.pgettext("forum admin", "That is too long; please shorten it.")
-    if code == "link":
-        return t.pgettext("forum admin", "A link must start with https:// or http://.")
-    if code == "capacity":
-        return t.pgettext("forum admin", "Write a whole number, like 40.")
-    if code == "datetime":
-        return t.pgettext(
-            "forum admin", "I could not read that. Write it like {example}.", example=EXAMPLE
-        )
-    if code == "in_the_past":
-        return t.pgettext("forum admin", "That time has already passed.")
-    if code == "end_before_start":
-        return t.pgettext("forum admin", "The end must be after the start.")
-    if code == "deadline":
-        return t.pgettext("forum admin", "The deadline must be before the start and not passed.")
-    if code == "no_place":
-        return t.pgettext("forum admin", "A forum needs a place or an online link.")
-    if code == "not_draft":
-        return t.pgettext("forum admin", "This forum has already been published.")
-    if code == "cancelled":
-        return t.pgettext("forum admin", "This forum is cancelled.")
-    return t.pgettext("forum admin", "A Swedish title is needed.")
+TAKERS: dict[str, TextTaker] = {
+    **dict.fromkeys(Flow, flow_step),
+    newsletters.FLOW: newsletter.take_text,
+}  # what each kind of staff draft does with a text (the newsletter's step is its language)
 
 
 def register(app: IdeApplication) -> None:
@@ -413,6 +369,6 @@ def register(app: IdeApplication) -> None:
         MessageHandler(private & admins & filters.TEXT & ~filters.COMMAND, staff_text), group=-1
     )
     app.add_handler(CommandHandler("newforum", new_forum_command, filters=private))
-    app.add_handler(CallbackQueryHandler(forum_action_button, pattern=ACTION))
-    app.add_handler(CallbackQueryHandler(translate_to_button, pattern=f"^{TRANSLATE_TO}"))
-    app.add_handler(CallbackQueryHandler(flow_button, pattern="^fd:"))
+    app.add_handler(CallbackQueryHandler(forum_action_button, pattern=ForumAdminButton.matches))
+    app.add_handler(CallbackQueryHandler(translate_to_button, pattern=TranslateButton.matches))
+    app.add_handler(CallbackQueryHandler(flow_button, pattern=FlowButton.matches))

@@ -3,35 +3,68 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import forums, ical
+from bot import ical
 from bot.buttons import Button
 from bot.context import CustomContext, IdeApplication
-from bot.i18n import Translator
-from handlers import notices
+from bot.forums import rsvp
+from bot.forums.rsvp import Answer, Outcome
+from bot.forums.rules import text_in
+from bot.i18n import LazyText, Translator, lazy_pgettext
 from handlers.fallback import answer_stale
+from handlers.forum_admin import ForumAction, ForumAdminButton
+from handlers.forum_notices import (
+    CalendarButton,
+    RsvpButton,
+    calendar_row,
+    forum_details,
+    rsvp_row,
+    when,
+)
 from handlers.menu import Menu, MenuItem
-from handlers.notices import CALENDAR, RSVP, calendar_row, forum_details, rsvp_row
 from handlers.turn import Turn, with_turn
 from storage import forums as repo
-from storage.forums import CANCELLED, DRAFT, GOING, NOT_GOING, WAITLIST
+from storage.forums import DRAFT, GOING, WAITLIST
 from storage.models import Forum, Rsvp
 
-MANAGE = "fa:"  # fa:<forum id>   staff: the forum's admin card (checked server-side there)
-RSVP_DATA = re.compile(rf"^{RSVP}(\d{{1,9}}):([yn])$")
-CALENDAR_DATA = re.compile(rf"^{CALENDAR}(\d{{1,9}})$")
+# After an answer: the pop-up, and the message (None: the pop-up says it all).
+ANSWERED: dict[Outcome, tuple[LazyText, LazyText | None]] = {
+    Outcome.GOING: (
+        lazy_pgettext("forums", "See you there!"),
+        lazy_pgettext(
+            "forums", "✅ You are registered for <b>{title}</b>, {when}. I will remind you."
+        ),
+    ),
+    Outcome.WAITLIST: (
+        lazy_pgettext("forums", "The forum is full."),
+        lazy_pgettext(
+            "forums",
+            "⏳ <b>{title}</b> is full. You are number {position} on the waitlist; "
+            "I will tell you if a place opens up.",
+        ),
+    ),
+    Outcome.NOT_GOING: (
+        lazy_pgettext("forums", "Thank you for telling us."),
+        lazy_pgettext(
+            "forums",
+            "Noted: you cannot come to <b>{title}</b>. If that changes, press "
+            "“I'll come” while registration is open.",
+        ),
+    ),
+    Outcome.CLOSED: (lazy_pgettext("forums", "Registration for this forum has closed."), None),
+    Outcome.CANCELLED: (lazy_pgettext("forums", "This forum has been cancelled."), None),
+    Outcome.PAST: (lazy_pgettext("forums", "This forum has already taken place."), None),
+}  # Outcome.MISSING: the button was stale or forged
 
 
-def own_answer(t: Translator, rsvp: Rsvp | None, position: int = 0) -> str:
-    if rsvp is None:
+def own_answer(t: Translator, mine: Rsvp | None, position: int = 0) -> str:
+    if mine is None:
         return t.pgettext("forums", "You have not answered yet.")
-    if rsvp.status == GOING:
+    if mine.status == GOING:
         return t.pgettext("forums", "✅ You said you will come.")
-    if rsvp.status == WAITLIST:
+    if mine.status == WAITLIST:
         return t.pgettext(
             "forums", "⏳ You are number {position} on the waitlist.", position=position
         )
@@ -53,16 +86,24 @@ async def show_forums(context: CustomContext, turn: Turn, user_id: int) -> None:
     for forum in found:
         mine = answers.get(forum.id)
         position = await repo.waitlist_position(turn.session, mine) if mine else 0
-        text = forum_details(turn.t, forum, description=False)
-        rows: list[tuple[Button, ...]] = []
-        if forum.status == DRAFT:
-            text = turn.t.pgettext("forums", "📝 Draft, not published") + "\n" + text
-        else:
-            text += "\n\n" + own_answer(turn.t, mine, position)
-            rows += [rsvp_row(turn.t, forum.id), calendar_row(turn.t, forum.id)]
-        if staff:
-            rows.append((Button(turn.t.pgettext("forums", "⚙ Manage"), f"{MANAGE}{forum.id}"),))
-        turn.reply(text, rows)
+        turn.reply(*_listed(turn.t, forum, mine, position, staff=staff))
+
+
+def _listed(
+    t: Translator, forum: Forum, mine: Rsvp | None, position: int, *, staff: bool
+) -> tuple[str, list[tuple[Button, ...]]]:
+    """A forum in /forums: a draft (staff only) as such, else with the person's answer."""
+    text = forum_details(t, forum, description=False)
+    rows: list[tuple[Button, ...]] = []
+    if forum.status == DRAFT:
+        text = t.pgettext("forums", "📝 Draft, not published") + "\n" + text
+    else:
+        text += "\n\n" + own_answer(t, mine, position)
+        rows += [rsvp_row(t, forum.id), calendar_row(t, forum.id)]
+    if staff:
+        manage = ForumAdminButton(ForumAction.CARD, forum.id)
+        rows.append((manage.button(t.pgettext("forums", "⚙ Manage")),))
+    return text, rows
 
 
 @with_turn
@@ -81,65 +122,45 @@ async def forums_menu_button(update: Update, context: CustomContext, turn: Turn)
 @with_turn
 async def rsvp_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    match = RSVP_DATA.match(query.data or "") if query else None
-    if query is None or match is None or query.from_user is None:
-        answer_stale(turn)
+    button = RsvpButton.parse(query.data if query else None)
+    if query is None or button is None:
         return
-    forum_id, going = int(match.group(1)), match.group(2) == "y"
-    forum, result = await forums.answer(
-        turn.session, forum_id, query.from_user.id, going, context.now()
+    forum, result = await rsvp.answer(
+        turn.session, button.forum_id, query.from_user.id, button.going, context.now()
     )
     if forum is None:
         answer_stale(turn)
         return
     if result.promoted is not None:
         context.wake_worker()
-    popup, text = _answer_texts(turn.t, forum, result)
-    turn.answer(popup, alert=text is None)
-    if text is not None:
-        rows = [calendar_row(turn.t, forum.id)] if result.status in {GOING, WAITLIST} else []
-        turn.reply(text, rows)
+    _tell_answer(turn, forum, result)
 
 
-def _answer_texts(t: Translator, forum: Forum, result: forums.Answer) -> tuple[str, str | None]:
-    """The pop-up, and the message (None: the pop-up says it all)."""
-    title = forums.text_in(forum, t.language)[0]
-    if result.status == GOING:
-        return t.pgettext("forums", "See you there!"), t.pgettext(
-            "forums", "✅ You are registered for <b>{title}</b>, {when}. I will remind you.",
-            title=title, when=notices.when(t, forum),
-        )  # fmt: skip
-    if result.status == WAITLIST:
-        return t.pgettext("forums", "The forum is full."), t.pgettext(
-            "forums", "⏳ <b>{title}</b> is full. You are number {position} on the waitlist; "
-            "I will tell you if a place opens up.", title=title, position=result.position,
-        )  # fmt: skip
-    if result.status == NOT_GOING:
-        return t.pgettext("forums", "Thank you for telling us."), t.pgettext(
-            "forums", "Noted: you cannot come to <b>{title}</b>. If that changes, press "
-            "“I'll come” while registration is open.", title=title,
-        )  # fmt: skip
-    if result.status == "closed":
-        return t.pgettext("forums", "Registration for this forum has closed."), None
-    if result.status == CANCELLED:
-        return t.pgettext("forums", "This forum has been cancelled."), None
-    return t.pgettext("forums", "This forum has already taken place."), None
+def _tell_answer(turn: Turn, forum: Forum, result: Answer) -> None:
+    t = turn.t
+    popup, message = ANSWERED[result.outcome]
+    turn.answer(t.lazy(popup), alert=message is None)
+    if message is None:
+        return
+    title = text_in(forum, t.language)[0]
+    text = t.pgettext(*message, title=title, when=when(t, forum), position=result.position)
+    coming = result.outcome in {Outcome.GOING, Outcome.WAITLIST}
+    turn.reply(text, [calendar_row(t, forum.id)] if coming else [])
 
 
 @with_turn
 async def calendar_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    match = CALENDAR_DATA.match(query.data or "") if query else None
-    forum = await repo.get_forum(turn.session, int(match.group(1))) if match else None
-    chat = update.effective_chat
-    if query is None or forum is None or forum.status == DRAFT or chat is None:
+    button = CalendarButton.parse(query.data if query else None)
+    forum = await repo.get_forum(turn.session, button.forum_id) if button else None
+    if forum is None or forum.status == DRAFT:
         answer_stale(turn)
         return
     turn.answer()
     data = ical.forum_ics(forum, turn.t.language, context.settings.zone, context.now())
     caption = turn.t.pgettext(
         "forums", "📅 Open the file to add <b>{title}</b> to your calendar.",
-        title=forums.text_in(forum, turn.t.language)[0],
+        title=text_in(forum, turn.t.language)[0],
     )  # fmt: skip
     turn.document((f"forum-{forum.id}.ics", data), caption)
 
@@ -150,5 +171,5 @@ def register(app: IdeApplication) -> None:
     app.add_handler(
         CallbackQueryHandler(forums_menu_button, pattern=Menu(MenuItem.FORUMS).pressed)
     )
-    app.add_handler(CallbackQueryHandler(rsvp_button, pattern=f"^{RSVP}"))
-    app.add_handler(CallbackQueryHandler(calendar_button, pattern=f"^{CALENDAR}"))
+    app.add_handler(CallbackQueryHandler(rsvp_button, pattern=RsvpButton.matches))
+    app.add_handler(CallbackQueryHandler(calendar_button, pattern=CalendarButton.matches))

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 
+from markupsafe import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import newsletters
-from bot.buttons import Button
-from bot.config import SUPPORTED_LANGUAGES
+from bot.buttons import SEPARATOR, CallbackData
 from bot.context import CustomContext, IdeApplication
-from bot.forums import AUTHORITATIVE, Staff
-from bot.i18n import Translator, native_name
+from bot.forums.notices import Staff
+from bot.forums.rules import AUTHORITATIVE, OtherLanguage
+from bot.i18n import LazyText, Translator, lazy_pgettext, native_name
+from bot.newsletters import NewsletterError, NewsletterProblem
+from bot.outgoing import Rendered
 from handlers import staff
 from handlers.fallback import answer_stale
-from handlers.notices import render_newsletter
 from handlers.turn import Turn, with_turn
 from storage import forums as repo
 from storage import outbox
@@ -26,16 +30,69 @@ from storage.models import Newsletter, StaffDraft
 
 log = logging.getLogger(__name__)
 
-NEWSLETTER = "nl:"  # nl:<action>:<id>[:<language>]
-ACTION = re.compile(r"^nl:(add|send|go|drop):(\d{1,9})$")
-LANGUAGE = re.compile(r"^nl:lang:(\d{1,9}):([a-z]{2})$")
+
+class NewsletterAction(StrEnum):
+    ADD = "add"  # asks which language
+    SEND = "send"  # asks to confirm
+    GO = "go"  # sends
+    DROP = "drop"  # discards
+
+
+@dataclass(frozen=True)
+class NewsletterButton(CallbackData):
+    """A button under a newsletter's preview; packs as `nl:<action>:<newsletter id>`."""
+
+    prefix = "nl"
+    action: NewsletterAction
+    newsletter_id: int
+
+
+@dataclass(frozen=True)
+class NewsletterLanguageButton(CallbackData):
+    """The language to add; packs as `nll:<newsletter id>:<language>`."""
+
+    prefix = "nll"
+    newsletter_id: int
+    language: OtherLanguage
+
+
+PROBLEMS: dict[NewsletterProblem, LazyText] = {
+    NewsletterProblem.EMPTY: lazy_pgettext("newsletter", "The newsletter needs some text."),
+    NewsletterProblem.TOO_LONG: lazy_pgettext(
+        "newsletter", "That is too long for one message; please shorten it."
+    ),
+    NewsletterProblem.SENT: lazy_pgettext("newsletter", "This newsletter has already been sent."),
+    NewsletterProblem.NO_SWEDISH: lazy_pgettext(
+        "newsletter", "The newsletter needs its Swedish text first."
+    ),
+    NewsletterProblem.GONE: lazy_pgettext(
+        "newsletter", "This newsletter was discarded. Start again with /newsletter."
+    ),
+}
+
+
+def problem_text(t: Translator, problem: NewsletterProblem) -> str:
+    return t.lazy(PROBLEMS[problem])
+
+
+def render_newsletter(t: Translator, texts: Mapping[str, str]) -> Rendered:
+    """The newsletter in the reader's language, else the Swedish with a note."""
+    own = texts.get(t.language)
+    body = own if own is not None else texts.get(AUTHORITATIVE, "")
+    parts = [t.pgettext("newsletter", "📰 <b>Newsletter</b>"), str(escape(body))]
+    if own is None and t.language != AUTHORITATIVE:
+        note = t.pgettext(
+            "newsletter", "This newsletter is not in your language; it is in Swedish."
+        )
+        parts.append(f"<i>{note}</i>")
+    return Rendered(t.directional("\n\n".join(parts)))
 
 
 @with_turn
 async def newsletter_command(update: Update, context: CustomContext, turn: Turn) -> None:
     if not await staff.admit(update, context, turn) or update.effective_user is None:
         return
-    await repo.start_draft(turn.session, update.effective_user.id, "newsletter", AUTHORITATIVE)
+    await repo.start_draft(turn.session, update.effective_user.id, newsletters.FLOW, AUTHORITATIVE)
     turn.reply(
         turn.t.pgettext(
             "newsletter",
@@ -46,20 +103,13 @@ async def newsletter_command(update: Update, context: CustomContext, turn: Turn)
 
 
 async def take_text(context: CustomContext, turn: Turn, draft: StaffDraft, text: str) -> None:
-    """The newsletter's text in the language the draft waits for."""
-    found = (
-        await repo.get_newsletter(turn.session, draft.newsletter_id)
-        if draft.newsletter_id is not None
-        else None
-    )
+    """The newsletter's text in the language the draft waits for (its step)."""
     try:
-        if found is None:
-            letter = await newsletters.start(turn.session, text, draft.user_id)
-        else:
-            letter = found
-            newsletters.add_language(letter, draft.step, text)
-    except newsletters.NewsletterError as error:
-        turn.reply(_problem(turn.t, error.code))
+        letter = await newsletters.write(
+            turn.session, draft.newsletter_id, draft.step, text, draft.user_id
+        )
+    except NewsletterError as error:
+        turn.reply(problem_text(turn.t, error.problem))
         return
     await repo.delete_draft(turn.session, draft.user_id)
     await preview(turn, letter, await repo.count_subscribers(turn.session))
@@ -67,7 +117,6 @@ async def take_text(context: CustomContext, turn: Turn, draft: StaffDraft, text:
 
 async def preview(turn: Turn, letter: Newsletter, subscribers: int) -> None:
     t = turn.t
-    shown = render_newsletter(t, letter.texts)
     languages = ", ".join(native_name(code) for code in sorted(letter.texts))
     heading = t.pgettext(
         "newsletter", "<b>Preview</b> (languages: {languages}):", languages=languages
@@ -76,48 +125,52 @@ async def preview(turn: Turn, letter: Newsletter, subscribers: int) -> None:
         "newsletter", "📤 Send to {n} subscriber", "📤 Send to {n} subscribers", subscribers
     )
     rows = [
-        (Button(t.pgettext("newsletter", "🌐 Add a language"), f"nl:add:{letter.id}"),),
-        (Button(send, f"nl:send:{letter.id}"),),
-        (Button(t.pgettext("newsletter", "🗑 Discard"), f"nl:drop:{letter.id}"),),
-    ]
+        (NewsletterButton(NewsletterAction.ADD, letter.id).button(
+            t.pgettext("newsletter", "🌐 Add a language")),),
+        (NewsletterButton(NewsletterAction.SEND, letter.id).button(send),),
+        (NewsletterButton(NewsletterAction.DROP, letter.id).button(
+            t.pgettext("newsletter", "🗑 Discard")),),
+    ]  # fmt: skip
     turn.reply(heading)
-    turn.reply(shown.text, rows)
+    turn.reply(render_newsletter(t, letter.texts).text, rows)
 
 
 @with_turn
 async def newsletter_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or not await staff.admit(update, context, turn):
+    button = NewsletterButton.parse(query.data if query else None)
+    if button is None or not await staff.admit(update, context, turn):
         return
-    match = ACTION.match(query.data or "")
-    letter = await repo.get_newsletter(turn.session, int(match.group(2))) if match else None
-    if match is None or letter is None or letter.sent_at is not None:
+    letter = await repo.get_newsletter(turn.session, button.newsletter_id)
+    if letter is None or letter.sent_at is not None:
         answer_stale(turn)
         return
     turn.answer()
-    turn.drop_buttons(NEWSLETTER)
-    action, t = match.group(1), turn.t
-    if action == "add":
-        rows = [
-            (Button(native_name(code), f"nl:lang:{letter.id}:{code}"),)
-            for code in SUPPORTED_LANGUAGES
-            if code != AUTHORITATIVE
-        ]
-        turn.reply(t.pgettext("newsletter", "Which language?"), rows)
-    elif action == "send":
-        yes = Button(t.pgettext("newsletter", "📤 Yes, send it"), f"nl:go:{letter.id}")
-        turn.reply(t.pgettext("newsletter", "Send the newsletter now?"), [(yes,)])
-    elif action == "go":
-        await _send(update, context, turn, letter)
-    else:  # discarded: nothing of it is kept
-        await turn.session.delete(letter)
-        turn.reply(t.pgettext("newsletter", "Discarded. Nothing was sent."))
+    turn.drop_buttons(NewsletterButton.prefix + SEPARATOR)
+    await ACTIONS[button.action](context, turn, letter)
 
 
-async def _send(update: Update, context: CustomContext, turn: Turn, letter: Newsletter) -> None:
-    chat = update.effective_chat
-    staff = Staff(chat.id if chat else None, turn.t.language)
-    broadcast = await newsletters.send(turn.session, letter, context.now(), staff)
+async def _choose_language(context: CustomContext, turn: Turn, letter: Newsletter) -> None:
+    rows = [
+        (NewsletterLanguageButton(letter.id, language).button(native_name(language)),)
+        for language in OtherLanguage
+    ]
+    turn.reply(turn.t.pgettext("newsletter", "Which language?"), rows)
+
+
+async def _confirm(context: CustomContext, turn: Turn, letter: Newsletter) -> None:
+    yes = NewsletterButton(NewsletterAction.GO, letter.id)
+    label = turn.t.pgettext("newsletter", "📤 Yes, send it")
+    turn.reply(turn.t.pgettext("newsletter", "Send the newsletter now?"), [(yes.button(label),)])
+
+
+async def _send(context: CustomContext, turn: Turn, letter: Newsletter) -> None:
+    staff_chat = Staff(turn.chat_id, turn.t.language)
+    try:
+        broadcast = await newsletters.send(turn.session, letter, context.now(), staff_chat)
+    except NewsletterError as error:
+        turn.reply(problem_text(turn.t, error.problem))
+        return
     log.info("newsletter %s queued for %d subscribers", letter.id, broadcast.total)
     text = turn.t.npgettext(
         "newsletter", "📤 Queued for {n} subscriber. Progress will show here.",
@@ -127,20 +180,33 @@ async def _send(update: Update, context: CustomContext, turn: Turn, letter: News
     context.wake_worker()
 
 
+async def _discard(context: CustomContext, turn: Turn, letter: Newsletter) -> None:
+    await turn.session.delete(letter)  # nothing of it is kept
+    turn.reply(turn.t.pgettext("newsletter", "Discarded. Nothing was sent."))
+
+
+ACTIONS: dict[NewsletterAction, Callable[[CustomContext, Turn, Newsletter], Awaitable[None]]] = {
+    NewsletterAction.ADD: _choose_language,
+    NewsletterAction.SEND: _confirm,
+    NewsletterAction.GO: _send,
+    NewsletterAction.DROP: _discard,
+}
+
+
 @with_turn
 async def language_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    query = update.callback_query
-    if query is None or not await staff.admit(update, context, turn):
+    query, person = update.callback_query, update.effective_user
+    button = NewsletterLanguageButton.parse(query.data if query else None)
+    if button is None or person is None or not await staff.admit(update, context, turn):
         return
-    match = LANGUAGE.match(query.data or "")
-    letter = await repo.get_newsletter(turn.session, int(match.group(1))) if match else None
-    if match is None or letter is None or match.group(2) not in SUPPORTED_LANGUAGES:
+    letter = await repo.get_newsletter(turn.session, button.newsletter_id)
+    if letter is None or letter.sent_at is not None:
         answer_stale(turn)
         return
     turn.answer()
-    language = match.group(2)
+    language = str(button.language)
     await repo.start_draft(
-        turn.session, query.from_user.id, "newsletter", language, newsletter_id=letter.id
+        turn.session, person.id, newsletters.FLOW, language, newsletter_id=letter.id
     )
     text = turn.t.pgettext(
         "newsletter", "Write the newsletter in {language}.", language=native_name(language)
@@ -148,16 +214,10 @@ async def language_button(update: Update, context: CustomContext, turn: Turn) ->
     turn.reply(text)
 
 
-def _problem(t: Translator, code: str) -> str:
-    if code == "too_long":
-        return t.pgettext("newsletter", "That is too long for one message; please shorten it.")
-    if code == "empty":
-        return t.pgettext("newsletter", "The newsletter needs some text.")
-    return t.pgettext("newsletter", "This newsletter has already been sent.")
-
-
 def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("newsletter", newsletter_command, filters=private))
-    app.add_handler(CallbackQueryHandler(language_button, pattern=LANGUAGE))
-    app.add_handler(CallbackQueryHandler(newsletter_button, pattern=ACTION))
+    app.add_handler(
+        CallbackQueryHandler(language_button, pattern=NewsletterLanguageButton.matches)
+    )
+    app.add_handler(CallbackQueryHandler(newsletter_button, pattern=NewsletterButton.matches))

@@ -1,144 +1,160 @@
-"""What the outbox sends, rendered in each recipient's language, and the Telegram side of the
-delivery worker (`bot.delivery` knows nothing of Telegram): sending, editing, and turning
-Telegram's errors into the worker's."""
+"""The Telegram side of the delivery worker (`bot.delivery` knows nothing of Telegram): the
+one registry of outbox kinds, each with whether it needs a subscription and how it is
+rendered in its recipient's language, and sending, editing and Telegram's errors."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from markupsafe import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import TelegramError
 
-from bot import forums
-from bot.buttons import Button
 from bot.config import Settings
 from bot.context import IdeApplication
 from bot.delivery import REPORT, Limits, Worker
+from bot.forums import reminders
+from bot.forums.notices import ForumNotice
 from bot.i18n import I18n, Translator
+from bot.newsletters import KIND as NEWSLETTER
 from bot.outgoing import Rendered
 from bot.sender import Sender, translated
 from handlers.application_notices import APPLICATION, REVIEW_CARD, render_application, render_card
+from handlers.forum_notices import forum_notice
+from handlers.newsletter import render_newsletter
 from handlers.turn import REPLY, render_reply
 from storage import applications, outbox
 from storage import forums as repo
 from storage.db import Database
-from storage.forums import CANCELLED
-from storage.models import Broadcast, Forum, Outbox, User
+from storage.models import Application, Broadcast, Forum, Newsletter, Outbox, User
 from storage.outbox import Counts
 
-RSVP = "fr:"  # fr:<forum id>:y|n   "I'll come" / "Can't come"
-CALENDAR = "fi:"  # fi:<forum id>     the .ics file
-SUBSCRIPTION_KINDS = frozenset({forums.ANNOUNCEMENT, "newsletter"})  # need a subscription
+log = logging.getLogger(__name__)
 
 
-def when(t: Translator, forum: Forum) -> str:
-    """ "Thursday 18 March 2027, 18:00–20:30", in the reader's language and our zone."""
-    start = t.datetime(forum.starts_at, "EEEE d MMMM y, HH:mm")
-    same_day = forum.starts_at.astimezone(t.zone).date() == forum.ends_at.astimezone(t.zone).date()
-    end = t.datetime(forum.ends_at, "HH:mm" if same_day else "EEEE d MMMM y, HH:mm")
-    return f"{start}–{end}"
+class Batch:
+    """What one round's rows refer to: each kind of thing loaded once for all the rows,
+    when the first renderer asks for it."""
+
+    def __init__(self, session: AsyncSession, rows: Sequence[Outbox], i18n: I18n) -> None:
+        self.session, self.rows, self.i18n = session, rows, i18n
+        self._forums: dict[int, Forum] | None = None
+        self._letters: dict[int, Newsletter] | None = None
+        self._applications: dict[int, Application] | None = None
+
+    async def forum(self, row: Outbox) -> Forum | None:
+        if self._forums is None:
+            wanted = {r.forum_id for r in self.rows if r.forum_id}
+            self._forums = await repo.forums_by_id(self.session, wanted)
+        return self._forums.get(row.forum_id or 0)
+
+    async def newsletter(self, row: Outbox) -> Newsletter | None:
+        if self._letters is None:
+            wanted = {r.newsletter_id for r in self.rows if r.newsletter_id}
+            self._letters = await repo.newsletters_by_id(self.session, wanted)
+        return self._letters.get(row.newsletter_id or 0)
+
+    async def application(self, row: Outbox) -> Application | None:
+        """The application a reviewer's card is about (named in its payload)."""
+        if self._applications is None:
+            wanted = {_application_id(r) for r in self.rows if r.kind == REVIEW_CARD}
+            self._applications = await applications.applications_by_id(self.session, wanted)
+        return self._applications.get(_application_id(row))
 
 
-def forum_details(t: Translator, forum: Forum, *, description: bool = True) -> str:
-    """Title, time, place, link, focus, places and deadline; a note when the text is not in
-    the reader's language."""
-    title, text, fell_back = forums.text_in(forum, t.language)
-    lines = [f"<b>{escape(title)}</b>", t.pgettext("forums", "🗓 {when}", when=when(t, forum))]
-    if forum.place:
-        lines.append(t.pgettext("forums", "📍 {place}", place=forum.place))
-    if forum.link:
-        lines.append(t.pgettext("forums", "💻 Online: {link}", link=forum.link))
-    if forum.focus:
-        lines.append(t.pgettext("forums", "🎯 Focus: {focus}", focus=forum.focus))
-    if forum.capacity:
-        lines.append(t.npgettext("forums", "👥 {n} place", "👥 {n} places", forum.capacity))
-    if forum.deadline:
-        lines.append(
-            t.pgettext(
-                "forums", "⏳ Answer by {deadline}",
-                deadline=t.datetime(forum.deadline, "d MMMM y, HH:mm"),
-            )
-        )  # fmt: skip
-    parts = ["\n".join(lines)]
-    if description and text:
-        parts.append(str(escape(text)))
-    if fell_back:
-        parts.append(
-            "<i>"
-            + t.pgettext("forums", "There is no text in your language yet; this is the Swedish.")
-            + "</i>"
-        )
-    return "\n\n".join(parts)
+def _application_id(row: Outbox) -> int:
+    return int((row.payload or {}).get("application", 0))
 
 
-def rsvp_row(t: Translator, forum_id: int) -> tuple[Button, ...]:
-    return (
-        Button(t.pgettext("forums", "✅ I'll come"), f"{RSVP}{forum_id}:y"),
-        Button(t.pgettext("forums", "✖ Can't come"), f"{RSVP}{forum_id}:n"),
+Renderer = Callable[[Outbox, Translator, Batch], Awaitable[Rendered | None]]
+
+
+@dataclass(frozen=True)
+class OutboxKind:
+    """How rows of one kind are sent. `render` words a row for its recipient (None: skip
+    it). Rows `for_members` go only to people we know (skipped once they are gone); with
+    `subscription`, only while they are subscribed (consent can be withdrawn after the row
+    was queued)."""
+
+    name: str
+    render: Renderer
+    subscription: bool = False
+    for_members: bool = True
+
+
+async def _forum(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
+    forum = await batch.forum(row)
+    return forum_notice(t, ForumNotice(row.kind), forum, row.payload or {}) if forum else None
+
+
+async def _newsletter(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
+    letter = await batch.newsletter(row)
+    return render_newsletter(t, letter.texts) if letter else None
+
+
+async def _application(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
+    text = render_application(t, row.payload or {})
+    return Rendered(t.directional(text)) if text else None
+
+
+async def _review_card(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
+    found = await batch.application(row)
+    event = str((row.payload or {}).get("event", ""))
+    return render_card(t, found, event) if found else None
+
+
+async def _reply(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
+    return render_reply(row.payload or {})  # worded when its turn committed
+
+
+async def _report(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
+    """A broadcast's final report, in the language of the staff member who started it."""
+    found = await outbox.broadcasts(batch.session, [int((row.payload or {}).get("broadcast", 0))])
+    if not found:
+        return None
+    counts = await outbox.counts(batch.session, found[0])
+    return render_report(batch.i18n.translator(found[0].staff_language), counts)
+
+
+KINDS: dict[str, OutboxKind] = {
+    kind.name: kind
+    for kind in (
+        OutboxKind(ForumNotice.ANNOUNCEMENT, _forum, subscription=True),
+        OutboxKind(ForumNotice.REMINDER, _forum),  # to those coming, subscribed or not
+        OutboxKind(ForumNotice.MOVED, _forum),
+        OutboxKind(ForumNotice.PLACE_CHANGED, _forum),
+        OutboxKind(ForumNotice.CANCELLED, _forum),
+        OutboxKind(ForumNotice.PROMOTED, _forum),
+        OutboxKind(NEWSLETTER, _newsletter, subscription=True),
+        OutboxKind(APPLICATION, _application),
+        OutboxKind(REVIEW_CARD, _review_card, for_members=False),  # staff may never have written
+        OutboxKind(REPLY, _reply, for_members=False),
+        OutboxKind(REPORT, _report, for_members=False),
     )
+}
 
 
-def calendar_row(t: Translator, forum_id: int) -> tuple[Button, ...]:
-    return (Button(t.pgettext("forums", "📅 Add to calendar"), f"{CALENDAR}{forum_id}"),)
+def render_progress(t: Translator, counts: Counts) -> Rendered:
+    text = t.pgettext(
+        "delivery",
+        "📤 Sending to {total}: {sent} sent, {pending} waiting, {failed} failed, "
+        "{blocked} skipped (blocked or unsubscribed).",
+        total=counts.total, sent=counts.sent, pending=counts.pending,
+        failed=counts.failed, blocked=counts.blocked,
+    )  # fmt: skip
+    return Rendered(t.directional(text))
 
 
-def render_forum_row(t: Translator, row: Outbox, forum: Forum) -> Rendered | None:
-    """An invitation, reminder or notice about a forum, in the reader's language."""
-    title = forums.text_in(forum, t.language)[0]
-    details = forum_details(t, forum)
-    if row.kind == forums.CANCELLED_NOTICE:
-        text = t.pgettext(
-            "forums", "❌ <b>Cancelled:</b> {title}, {when}. We are sorry.",
-            title=title, when=when(t, forum),
-        )  # fmt: skip
-        return Rendered(t.directional(text))
-    if forum.status == CANCELLED:
-        return None
-    buttons: tuple[tuple[Button, ...], ...]
-    if row.kind == forums.ANNOUNCEMENT:
-        heading = t.pgettext("forums", "📣 <b>You are invited to a dialogue forum</b>")
-        buttons = (rsvp_row(t, forum.id), calendar_row(t, forum.id))
-    elif row.kind == forums.REMINDER:
-        heading = t.pgettext("forums", "⏰ <b>Reminder:</b> you said you will come.")
-        buttons = (calendar_row(t, forum.id),)
-    elif row.kind == forums.MOVED:
-        old = datetime.fromisoformat(str((row.payload or {}).get("old_start")))
-        heading = t.pgettext(
-            "forums", "🔁 <b>New time.</b> The forum planned for {old} has moved. Can you come?",
-            old=t.datetime(old, "EEEE d MMMM y, HH:mm"),
-        )  # fmt: skip
-        buttons = (rsvp_row(t, forum.id), calendar_row(t, forum.id))
-    elif row.kind == forums.PLACE_CHANGED:
-        heading = t.pgettext(
-            "forums", "📍 <b>New place.</b> The forum has moved to another place; the time is "
-            "the same.",
-        )  # fmt: skip
-        buttons = (calendar_row(t, forum.id),)
-    elif row.kind == forums.PROMOTED:
-        heading = t.pgettext(
-            "forums", "🎉 <b>A place opened up:</b> you are now registered. Welcome!"
-        )
-        buttons = (calendar_row(t, forum.id),)
-    else:
-        return None
-    return Rendered(t.directional(f"{heading}\n\n{details}"), buttons)
-
-
-def render_newsletter(t: Translator, texts: Mapping[str, str]) -> Rendered:
-    own = texts.get(t.language)
-    body = own if own is not None else texts.get(forums.AUTHORITATIVE, "")
-    parts = [t.pgettext("newsletter", "📰 <b>Newsletter</b>"), str(escape(body))]
-    if own is None and t.language != forums.AUTHORITATIVE:
-        parts.append(
-            "<i>"
-            + t.pgettext(
-                "newsletter", "This newsletter is not in your language; it is in Swedish."
-            )
-            + "</i>"
-        )
-    return Rendered(t.directional("\n\n".join(parts)))
+def render_report(t: Translator, counts: Counts) -> Rendered:
+    text = t.pgettext(
+        "delivery",
+        "✅ <b>Done.</b> {sent} of {total} delivered; {failed} failed; {blocked} skipped "
+        "(blocked or unsubscribed); {unknown} sent again after an interruption.",
+        total=counts.total, sent=counts.sent, failed=counts.failed,
+        blocked=counts.blocked, unknown=counts.unknown,
+    )  # fmt: skip
+    return Rendered(t.directional(text))
 
 
 class TelegramChannel:
@@ -151,78 +167,20 @@ class TelegramChannel:
     async def render(
         self, session: AsyncSession, rows: Sequence[Outbox], users: Mapping[int, User]
     ) -> dict[int, Rendered | None]:
-        found = await repo.forums_by_id(session, {r.forum_id for r in rows if r.forum_id})
-        letters = await repo.newsletters_by_id(
-            session, {r.newsletter_id for r in rows if r.newsletter_id}
-        )
-        cards = await applications.applications_by_id(
-            session, {_application_id(r) for r in rows if r.kind == REVIEW_CARD}
-        )
-        rendered: dict[int, Rendered | None] = {}
-        for row in rows:
-            user = users.get(row.recipient)
-            if row.kind == REPLY:  # worded when its turn committed
-                rendered[row.id] = render_reply(row.payload or {})
-                continue
-            if row.kind == REPORT:
-                rendered[row.id] = await self._report(session, row)
-                continue
-            if row.kind == REVIEW_CARD:  # to staff, who may never have written to us
-                application = cards.get(_application_id(row))
-                rendered[row.id] = (
-                    render_card(
-                        self.i18n.translator(user.language if user else None),
-                        application,
-                        str((row.payload or {}).get("event", "")),
-                    )
-                    if application
-                    else None
-                )
-                continue
-            if user is None or (row.kind in SUBSCRIPTION_KINDS and not user.subscribed):
-                rendered[row.id] = None  # consent withdrawn since the row was queued
-                continue
-            t = self.i18n.translator(user.language)
-            forum = found.get(row.forum_id or 0)
-            letter = letters.get(row.newsletter_id or 0)
-            notice = render_application(t, row.payload or {}) if row.kind == APPLICATION else None
-            if forum is not None:
-                rendered[row.id] = render_forum_row(t, row, forum)
-            elif letter is not None:
-                rendered[row.id] = render_newsletter(t, letter.texts)
-            elif notice is not None:
-                rendered[row.id] = Rendered(t.directional(notice))
-            else:
-                rendered[row.id] = None
-        return rendered
+        batch = Batch(session, rows, self.i18n)
+        return {row.id: await self._render(row, users.get(row.recipient), batch) for row in rows}
+
+    async def _render(self, row: Outbox, user: User | None, batch: Batch) -> Rendered | None:
+        kind = KINDS.get(row.kind)
+        if kind is None:
+            log.error("outbox %s has a kind nobody renders: %r", row.id, row.kind)
+            return None
+        if kind.for_members and (user is None or (kind.subscription and not user.subscribed)):
+            return None  # gone, or consent withdrawn since the row was queued
+        return await kind.render(row, self.i18n.translator(user.language if user else None), batch)
 
     def render_progress(self, broadcast: Broadcast, counts: Counts) -> Rendered:
-        t = self.i18n.translator(broadcast.staff_language)
-        text = t.pgettext(
-            "delivery",
-            "📤 Sending to {total}: {sent} sent, {pending} waiting, {failed} failed, "
-            "{blocked} skipped (blocked or unsubscribed).",
-            total=counts.total, sent=counts.sent, pending=counts.pending,
-            failed=counts.failed, blocked=counts.blocked,
-        )  # fmt: skip
-        return Rendered(t.directional(text))
-
-    async def _report(self, session: AsyncSession, row: Outbox) -> Rendered | None:
-        found = await outbox.broadcasts(session, [int((row.payload or {}).get("broadcast", 0))])
-        return (
-            self.render_report(found[0], await outbox.counts(session, found[0])) if found else None
-        )
-
-    def render_report(self, broadcast: Broadcast, counts: Counts) -> Rendered:
-        t = self.i18n.translator(broadcast.staff_language)
-        text = t.pgettext(
-            "delivery",
-            "✅ <b>Done.</b> {sent} of {total} delivered; {failed} failed; {blocked} skipped "
-            "(blocked or unsubscribed); {unknown} sent again after an interruption.",
-            total=counts.total, sent=counts.sent, failed=counts.failed,
-            blocked=counts.blocked, unknown=counts.unknown,
-        )  # fmt: skip
-        return Rendered(t.directional(text))
+        return render_progress(self.i18n.translator(broadcast.staff_language), counts)
 
     async def send(self, chat_id: int, message: Rendered) -> int:
         return await self.sender.send(chat_id, message, bulk=True)
@@ -244,10 +202,6 @@ def limits(settings: Settings) -> Limits:
     )
 
 
-def schedule(settings: Settings) -> forums.Schedule:
-    return forums.Schedule(settings.reminder_offsets, settings.reminder_audience)
-
-
 def build_worker(app: IdeApplication, db: Database, i18n: I18n, sender: Sender) -> Worker:
     """The delivery worker for this process (started unless `DELIVERY_WORKER` is off;
     tests drive it round by round). It shares the sender's limits with the replies."""
@@ -260,9 +214,5 @@ def build_worker(app: IdeApplication, db: Database, i18n: I18n, sender: Sender) 
         clock=lambda: app.bot_data.clock(),  # noqa: PLW0108  (tests replace the clock)
         single=db.engine.dialect.name == "sqlite",
         limiter=sender.limiter,
-        hooks=(forums.send_due_reminders,),
+        hooks=(reminders.send_due,),
     )
-
-
-def _application_id(row: Outbox) -> int:
-    return int((row.payload or {}).get("application", 0))

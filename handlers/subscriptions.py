@@ -4,12 +4,13 @@ user after /start (`offer_once`), and noticing when someone blocks (or unblocks)
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, filters
 
-from bot.buttons import Button, Rows
+from bot.buttons import CallbackData, Rows
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from handlers.fallback import answer_stale
@@ -19,8 +20,13 @@ from storage import outbox
 
 log = logging.getLogger(__name__)
 
-SUBSCRIBE = "sub:"  # sub:y | sub:n
-YES, NO = SUBSCRIBE + "y", SUBSCRIBE + "n"
+
+@dataclass(frozen=True)
+class SubscribeButton(CallbackData):
+    """The answer to "Would you like invitations?"; packs as `sub:y|n`."""
+
+    prefix = "sub"
+    yes: bool
 
 
 def offer(t: Translator) -> tuple[str, Rows]:
@@ -32,8 +38,8 @@ def offer(t: Translator) -> tuple[str, Rows]:
     )
     keyboard = [
         [
-            Button(t.pgettext("subscriptions", "🔔 Yes, please"), YES),
-            Button(t.pgettext("subscriptions", "No, thanks"), NO),
+            SubscribeButton(yes=True).button(t.pgettext("subscriptions", "🔔 Yes, please")),
+            SubscribeButton(yes=False).button(t.pgettext("subscriptions", "No, thanks")),
         ]
     ]
     return text, keyboard
@@ -92,12 +98,13 @@ async def subscription_menu_button(update: Update, context: CustomContext, turn:
 @with_turn
 async def answer_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or turn.user is None or query.data not in {YES, NO}:
+    button = SubscribeButton.parse(query.data if query else None)
+    if button is None or turn.user is None:
         answer_stale(turn)
         return
-    turn.user.subscribed, turn.user.subscription_asked = query.data == YES, True
+    turn.user.subscribed, turn.user.subscription_asked = button.yes, True
     turn.answer()
-    turn.edit(_subscribed_text(turn.t) if query.data == YES else _unsubscribed_text(turn.t))
+    turn.edit(_subscribed_text(turn.t) if button.yes else _unsubscribed_text(turn.t))
 
 
 async def membership_changed(update: Update, context: CustomContext) -> None:
@@ -118,5 +125,5 @@ def register(app: IdeApplication) -> None:
     app.add_handler(
         CallbackQueryHandler(subscription_menu_button, pattern=Menu(MenuItem.SUBSCRIBE).pressed)
     )
-    app.add_handler(CallbackQueryHandler(answer_button, pattern=f"^{SUBSCRIBE}"))
+    app.add_handler(CallbackQueryHandler(answer_button, pattern=SubscribeButton.matches))
     app.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))

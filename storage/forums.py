@@ -161,12 +161,12 @@ def subscribers_except_declined(forum_id: int) -> Select[int]:
     return subscribers().where(User.telegram_id.not_in(declined))
 
 
-def told_about(forum_id: int, *, declined: bool) -> Select[int]:
-    """Who was invited to or answered the forum (those who said no only if `declined`),
-    not counting people who have blocked the bot."""
+def told_about(forum_id: int, invitation: str, *, declined: bool) -> Select[int]:
+    """Who was invited to (an outbox row of kind `invitation`) or answered the forum (those
+    who said no only if `declined`), not counting people who have blocked the bot."""
     invited = select(Outbox.recipient).where(
         Outbox.forum_id == forum_id,
-        Outbox.kind == "announcement",
+        Outbox.kind == invitation,
         Outbox.status.in_(("pending", "sending", "sent")),
     )
     statuses = (GOING, WAITLIST, NOT_GOING) if declined else (GOING, WAITLIST)

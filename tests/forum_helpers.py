@@ -1,5 +1,6 @@
-"""A bot with a clock the tests can move and a delivery worker they drive round by round,
-and a staff member who creates forums through the real guided flow."""
+"""A bot with a clock the tests can move and a delivery worker they drive round by round;
+forums created directly through the domain (the guided flow has tests of its own), and a
+staff member who publishes and manages them through the real Application."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot import forums
 from bot.app import build_application, running
+from bot.buttons import CallbackData
 from bot.context import IdeApplication
 from bot.delivery import Worker
+from bot.forums import imports, lifecycle
+from bot.forums.reminders import Schedule
+from bot.forums.rules import AUTHORITATIVE, ForumFields
 from bot.local_api import LocalBotApi, LocalUser, Message
+from handlers.forum_admin import ForumAction, ForumAdminButton
 from storage.models import Forum
 from tests.conftest import ADMIN_ID, make_settings
 
@@ -90,27 +95,19 @@ class Bot:
         capacity: int | None = None,
         place: str = "Stadshuset, Campusgatan 26",
     ) -> int:
-        """Through /newforum, answering every question; returns the new forum's id."""
-        start = (starts or self.clock() + timedelta(days=10)).astimezone(ZONE)
-        end = start + timedelta(hours=hours)
-        staff = self.staff
-        await staff.send("/newforum")
-        await staff.send(title)
-        await staff.send("Vi pratar om mötesplatser för unga.")
-        await staff.send(start.strftime("%Y-%m-%d %H:%M"))
-        await staff.send(
-            end.strftime("%H:%M") if end.date() == start.date() else end.strftime("%Y-%m-%d %H:%M")
+        """A draft made by staff, as /newforum would make it; returns its id."""
+        start = (starts or self.clock() + timedelta(days=10)).replace(second=0, microsecond=0)
+        fields = ForumFields(
+            titles={AUTHORITATIVE: title},
+            descriptions={AUTHORITATIVE: "Vi pratar om mötesplatser för unga."},
+            starts_at=start,
+            ends_at=start + timedelta(hours=hours),
+            place=place,
+            capacity=capacity,
         )
-        await staff.send(place)
-        await staff.press("Skip")  # link
-        await staff.press("Skip")  # focus
-        if capacity is None:
-            await staff.press("Skip")
-        else:
-            await staff.send(str(capacity))
-        card = (await staff.press("Skip"))[-1]  # deadline
-        manage = next(b["callback_data"] for b in card.buttons if "Publish" in b["text"])
-        return int(manage.split(":")[1])
+        async with self.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            forum = await lifecycle.create(session, fields, ADMIN_ID, self.clock())
+        return forum.id
 
     async def announced(self, **forum: Any) -> int:
         """A forum created (see `create_forum`), published and its invitations delivered."""
@@ -119,10 +116,10 @@ class Bot:
         await self.deliver()
         return forum_id
 
-    async def reimport(self, forum_id: int, **changes: Any) -> forums.ImportReport:
+    async def reimport(self, forum_id: int, **changes: Any) -> imports.ImportReport:
         """The forum as a file or feed would give it again, with `changes`, imported."""
         forum = await self.forum(forum_id)
-        fields = forums.ForumFields(
+        fields = ForumFields(
             titles=forum.titles,
             descriptions=forum.descriptions,
             starts_at=forum.starts_at,
@@ -132,16 +129,22 @@ class Bot:
             uid=forum.uid,
         )
         async with self.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-            return await forums.upsert(
-                session, [replace(fields, **changes)], self.clock(), forums.Schedule()
+            return await imports.upsert(
+                session, [replace(fields, **changes)], self.clock(), Schedule()
             )
 
-    async def publish(self, forum_id: int) -> list[Message]:
+    async def staff_presses(self, button: CallbackData) -> list[Message]:
+        """Staff press `button` (on their last message with buttons: a button's data is
+        what counts, and the server checks it)."""
         staff = self.staff
         if not any(m.buttons for m in self.api.bot_messages(staff.chat_id)):
             await staff.send("/start")
-        await staff.press_data(f"fp:{forum_id}", staff.last_with_buttons())
-        return await staff.press("Yes, publish")
+        return await staff.press_data(button.pack(), staff.last_with_buttons())
+
+    async def publish(self, forum_id: int) -> list[Message]:
+        """Staff open the forum's publish question and say yes."""
+        await self.staff_presses(ForumAdminButton(ForumAction.PUBLISH, forum_id))
+        return await self.staff.press("Yes, publish")
 
 
 @asynccontextmanager
@@ -153,8 +156,10 @@ async def started(
     clock: Clock | None = None,
     **settings: object,
 ) -> AsyncIterator[Bot]:
-    """The bot with its worker not running on its own (tests call `deliver`)."""
-    options: dict[str, object] = {"delivery_worker": False, **settings}
+    """The bot with its worker not running on its own (tests call `deliver`). Telegram's
+    pace of one message a second per chat is kept in real time, which a test's clock does
+    not move; so it is off here, unless a test sets `delivery_chat_rate` to test it."""
+    options: dict[str, object] = {"delivery_worker": False, "delivery_chat_rate": 100, **settings}
     bot_api = api or LocalBotApi()
     app = build_application(make_settings(database_url, tmp_path, **options), request=bot_api)
     clock = clock or Clock()

@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.local_api import LocalBotApi
+from handlers.forum_admin import ForumAction, ForumAdminButton
+from handlers.forum_notices import CalendarButton, RsvpButton
 from storage.models import Newsletter, Outbox, Reminder, Rsvp, StaffDraft, User
 from tests.conftest import ADMIN_ID
 from tests.forum_helpers import ZONE, Clock, started
@@ -33,7 +35,7 @@ async def test_an_announcement_reaches_each_subscriber_in_their_own_language(
         bystander = bot.person(200, "en")
         await bystander.send("/start")  # never says yes: gets nothing
         forum_id = await bot.create_forum()
-        await bot.staff.press_data(f"ft:{forum_id}", bot.staff.last_with_buttons())
+        await bot.staff_presses(ForumAdminButton(ForumAction.TRANSLATE, forum_id))
         await bot.staff.press("English")
         await bot.staff.send("Dialogue forum on meeting places")
         await bot.staff.send("We talk about meeting places for young people.")
@@ -163,7 +165,7 @@ async def test_reschedule_sends_a_moved_notice_and_recomputes_the_reminders(
         await declined.press("Can't come", bot.api.bot_messages(501)[-1])
         before = sorted(r.due_at for r in await bot.scalars(select(Reminder)))
 
-        await bot.staff.press_data(f"fm:{forum_id}", bot.staff.last_with_buttons())
+        await bot.staff_presses(ForumAdminButton(ForumAction.MOVE, forum_id))
         local = (bot.clock() + timedelta(days=20)).astimezone(ZONE)
         await bot.staff.send(local.strftime("%Y-%m-%d") + " 17:00")
         done = await bot.staff.send("19:00")
@@ -198,7 +200,7 @@ async def test_cancelling_tells_those_invited_and_drops_the_reminders(
         forum_id = await bot.announced()
         await user.press("Tulen", bot.api.bot_messages(600)[-1])
 
-        await bot.staff.press_data(f"fx:{forum_id}", bot.staff.last_with_buttons())
+        await bot.staff_presses(ForumAdminButton(ForumAction.CANCEL, forum_id))
         await bot.staff.press("Yes, cancel it")
         await bot.deliver()
 
@@ -249,14 +251,13 @@ async def test_a_non_admin_cannot_create_or_publish_a_forum(
     async with started(database_url, tmp_path) as bot:
         forum_id = await bot.create_forum()
         intruder = bot.person(800, "en")
-        await intruder.send("/start")
+        menu = (await intruder.send("/start"))[-1]
 
         refused = await intruder.send("/newforum")
         assert "for municipal staff" in refused[-1].text
-        card = bot.staff.last_with_buttons()
         with caplog.at_level(logging.WARNING):
-            for data in (f"fpy:{forum_id}", f"fp:{forum_id}", f"fxy:{forum_id}"):
-                await intruder.press_data(data, card)
+            for action in (ForumAction.PUBLISH_NOW, ForumAction.PUBLISH, ForumAction.CANCEL_NOW):
+                await intruder.press_data(ForumAdminButton(action, forum_id).pack(), menu)
 
         assert all("for municipal staff" in answer for answer in intruder.answers[-3:])
         assert (await bot.forum(forum_id)).status == "draft"
@@ -271,10 +272,24 @@ async def test_forged_or_stale_forum_buttons_change_nothing(
     async with started(database_url, tmp_path) as bot:
         user = await bot.subscriber(900_1, "en")
         menu = (await user.send("/start"))[-1]
-        for data in ("fr:999:y", "fr:x:y", "fr:1:maybe", "fi:999", "fi:"):
+        stale = (RsvpButton(999, going=True).pack(), CalendarButton(999).pack())
+        for data in (*stale, "fr:x:y", "fr:1:maybe", "fi:", "fi:99999999999"):
             await user.press_data(data, menu)
             assert "no longer works" in user.answers[-1]
         assert await bot.scalar(select(func.count()).select_from(Rsvp)) == 0
+
+        draft = await bot.create_forum()  # not published: no answers, no calendar
+        for data in (RsvpButton(draft, going=True).pack(), CalendarButton(draft).pack()):
+            await user.press_data(data, menu)
+            assert "no longer works" in user.answers[-1]
+        card = (await bot.staff.send("/start"))[-1]
+        for data in ("fa:explode:1", f"fa:publish:{draft}:y", "fa:publish:-1", "fp:1"):
+            await bot.staff.press_data(data, card)
+            assert "no longer works" in bot.staff.answers[-1]
+        await bot.staff_presses(ForumAdminButton(ForumAction.PUBLISH_NOW, 999))
+        assert "no longer works" in bot.staff.answers[-1]
+        assert await bot.scalar(select(func.count()).select_from(Rsvp)) == 0
+        assert await bot.scalar(select(func.count()).select_from(Outbox)) == 0
 
 
 async def test_the_staff_flow_survives_a_restart_and_a_wrong_answer_is_explained(
@@ -317,7 +332,7 @@ async def test_staff_see_the_answers_and_can_export_them_as_csv(
         forum_id = await bot.announced()
         await user.press("Waan imanayaa", bot.api.bot_messages(1000)[-1])
 
-        card = (await bot.staff.press_data(f"fa:{forum_id}", bot.staff.last_with_buttons()))[-1]
+        card = (await bot.staff_presses(ForumAdminButton(ForumAction.CARD, forum_id)))[-1]
         assert "Coming: 1" in card.text
         await bot.staff.press("CSV", card)
 

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +16,9 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot import forums, ical
+from bot import ical
+from bot.forums import imports
+from bot.forums.reminders import Schedule
 from bot.ical import FeedError
 from storage.models import Forum, Outbox
 from tests.forum_helpers import ZONE, Clock, started
@@ -54,17 +55,21 @@ END:VCALENDAR
 
 
 class Feed:
-    """A tiny web server on 127.0.0.1 that answers with whatever the test sets."""
+    """A tiny web server on 127.0.0.1 that answers with whatever the test sets (`silent`:
+    nothing at all, until the test is over)."""
 
     def __init__(self) -> None:
         self.body = FEED.encode()
         self.status = 200
-        self.delay = 0.0
+        self.silent = False
+        self.over = threading.Event()
         feed = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                time.sleep(feed.delay)
+                if feed.silent:
+                    feed.over.wait()
+                    return
                 self.send_response(feed.status)
                 self.send_header("Content-Type", "text/calendar; charset=utf-8")
                 self.send_header("Content-Length", str(len(feed.body)))
@@ -83,6 +88,7 @@ class Feed:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self.over.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -139,12 +145,12 @@ async def test_importing_a_feed_creates_forums_and_updates_them_by_uid(
     async with started(database_url, tmp_path, clock=clock) as bot:
         member = await bot.subscriber(3100, "sv")
 
-        async def run_import() -> forums.ImportReport:
+        async def run_import() -> imports.ImportReport:
             data = await ical.fetch_feed(feed.url, time_limit=5, max_bytes=100_000)
             items, notes = ical.parse_feed(data, ZONE)
             assert notes == ["heldag@sodertalje.se: an all-day event, left out"]
             async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-                return await forums.upsert(session, items, clock(), forums.Schedule())
+                return await imports.upsert(session, items, clock(), Schedule())
 
         first = await run_import()
         assert (len(first.created), len(first.updated)) == (2, 0)
@@ -181,7 +187,7 @@ async def test_importing_a_feed_creates_forums_and_updates_them_by_uid(
         ({"body": b"<html>Not a calendar</html>"}, "not an iCalendar feed"),
         ({"body": b"BEGIN:VCALENDAR\nEND:VCALENDAR\n"}, "the feed has no events"),
         ({"body": b"x" * 5000}, "larger than the limit of 4,000 bytes"),
-        ({"delay": 1.5}, "no answer within 0.5 seconds"),
+        ({"silent": True}, "no answer within 0.5 seconds"),
     ],
 )
 async def test_a_broken_feed_gives_a_clear_one_line_error(
