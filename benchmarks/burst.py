@@ -47,8 +47,12 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from benchmarks.http_api import serve
-from bot import forums
+from bot.forums import lifecycle
+from bot.forums.notices import Staff
+from bot.forums.reminders import Schedule
+from bot.forums.rules import ForumFields
 from bot.local_api import Event, LocalBotApi
+from handlers.forum_notices import RsvpButton
 from storage import migrate
 from storage.db import Database
 from storage.models import Rsvp, utcnow
@@ -152,7 +156,7 @@ async def publish_forum(url: str, capacity: int) -> int:
     try:
         async with db.transaction() as session:
             start = utcnow() + timedelta(days=14)
-            fields = forums.ForumFields(
+            fields = ForumFields(
                 titles={"sv": "Dialogforum om lokaler"},
                 descriptions={"sv": "Hur delar vi på lokalerna?"},
                 starts_at=start,
@@ -160,10 +164,9 @@ async def publish_forum(url: str, capacity: int) -> int:
                 place="Stadshuset",
                 capacity=capacity,
             )
-            forum = await forums.create(session, fields, STAFF, utcnow())
+            forum = await lifecycle.create(session, fields, STAFF, utcnow())
             forum_id = forum.id
-            staff = forums.Staff(None, "sv")
-            await forums.publish(session, forum, utcnow(), forums.Schedule(), staff)
+            await lifecycle.publish(session, forum, utcnow(), Schedule(), Staff(None, "sv"))
         return forum_id
     finally:
         await db.close()
@@ -200,7 +203,7 @@ async def rsvp_storm(
             answered[len(answered)] = time.monotonic()
 
     api.listeners.append(seen)
-    data = f"fr:{forum_id}:y"
+    data = RsvpButton(forum_id, going=True).pack()
     sent_at = time.monotonic()
     for person in people:
         api.push_update(api.callback(invitations[person], user(person), data))
