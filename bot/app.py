@@ -31,7 +31,6 @@ from handlers import (
     forums,
     gaps,
     handover,
-    inbox,
     language,
     newsletter,
     notices,
@@ -39,6 +38,7 @@ from handlers import (
     privacy,
     register,
     review,
+    router,
     start,
     subscriptions,
 )
@@ -50,7 +50,7 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 
 LOCAL_TOKEN = "0:local"  # noqa: S105  (not a secret: any token will do for the local Bot API)
-# Order matters within group 0: `inbox` takes what no command or button took (text,
+# Order matters within group 0: `router` takes what no command or button took (text,
 # files), `fallback` (registered after) the rest.
 FEATURES = (
     start,
@@ -68,7 +68,7 @@ FEATURES = (
     review,
     register,
     privacy,
-    inbox,
+    router,
 )
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import applications as fields
 from bot.applications import Field, Problem
+from bot.conversations import Flow
 from storage import applications as store
+from storage import conversations
 from storage.models import Application, Member
 
 FIRST = fields.ORDER[0]
@@ -60,12 +62,15 @@ class Answered:
 
 
 async def open_form(session: AsyncSession, user_id: int, language: str, now: datetime) -> Opened:
-    """The person's draft, no longer paused, or a new one at the first field."""
+    """The person's draft, or a new one at the first field; their texts go to it."""
     draft = await store.current_draft(session, user_id)
+    resumed = draft is not None
     if draft is None:
-        return Opened(await store.start_draft(session, user_id, language, FIRST, now), False)
-    draft.paused, draft.updated_at = False, now
-    return Opened(draft, True)
+        draft = await store.start_draft(session, user_id, language, FIRST, now)
+    else:
+        draft.updated_at = now
+    await conversations.begin(session, user_id, Flow.APPLICATION, now, subject_id=draft.id)
+    return Opened(draft, resumed)
 
 
 def current_field(draft: Application) -> Field | None:
@@ -142,12 +147,16 @@ def editable_fields(draft: Application) -> list[Field]:
     return [f for f in fields.ORDER if f is not Field.NO_NUMBER_REASON or draft.no_number]
 
 
-def pause(draft: Application, now: datetime) -> None:
+async def pause(session: AsyncSession, draft: Application, now: datetime) -> None:
     """Questions are answered again until /apply resumes the form."""
-    draft.paused, draft.updated_at = True, now
+    draft.updated_at = now
+    if draft.applicant_id is not None:
+        await conversations.end(session, draft.applicant_id, Flow.APPLICATION)
 
 
 async def cancel(session: AsyncSession, draft: Application) -> None:
+    if draft.applicant_id is not None:
+        await conversations.end(session, draft.applicant_id, Flow.APPLICATION)
     await session.delete(draft)
     await session.flush()
 

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import applications as fields
 from bot.application_form import Duplicate, find_duplicate
+from bot.conversations import Flow
 from storage import applications as store
-from storage import outbox
+from storage import conversations, outbox
 from storage.models import OPEN_STATUSES, Application, ApplicationStatus
 
 APPLICATION = "application"  # the outbox kind: a notice to the applicant
@@ -50,15 +51,6 @@ class Audit(StrEnum):
     ASKED = "asked"
     ANSWERED = "answered"
     REFUSED = "refused"  # a review button pressed by someone without the role
-
-
-class Awaiting(StrEnum):
-    """What a person's next text is: a reviewer's reason or question, or the applicant's
-    answer to the question."""
-
-    REJECT_REASON = "reject_reason"
-    QUESTION = "question"
-    ANSWER = "answer"
 
 
 class Author(StrEnum):
@@ -111,6 +103,8 @@ async def submit(
         duplicate = await find_duplicate(session, draft.org_number or "", draft.id)
         return Result(Outcome.DUPLICATE, draft, duplicate)  # it arrived a moment earlier
     await store.audit(session, draft.applicant_id, Audit.SUBMITTED, subject(draft.id), at=now)
+    if draft.applicant_id is not None:
+        await conversations.end(session, draft.applicant_id, Flow.APPLICATION)
     await _queue_cards(session, draft, CardEvent.NEW, admins, now)
     return Result(Outcome.DONE, draft)
 
@@ -131,7 +125,7 @@ async def refused(
 
 
 async def await_input(
-    session: AsyncSession, user_id: int, kind: Awaiting, application_id: int, now: datetime
+    session: AsyncSession, user_id: int, kind: Flow, application_id: int, now: datetime
 ) -> Result:
     """The reviewer's next text is the reason to reject, or the question to ask."""
     application = await submitted(session, application_id)
@@ -139,12 +133,12 @@ async def await_input(
         return Result(Outcome.NOT_FOUND)
     if application.status not in OPEN_STATUSES:
         return Result(Outcome.ALREADY_DECIDED, application)
-    await store.set_pending(session, user_id, kind, application_id, now)
+    await conversations.begin(session, user_id, kind, now, subject_id=application_id)
     return Result(Outcome.DONE, application)
 
 
 async def cancel_input(session: AsyncSession, user_id: int) -> None:
-    await store.clear_pending(session, user_id)
+    await conversations.end(session, user_id)
 
 
 async def approve(
@@ -180,7 +174,7 @@ async def reject(
     text = _clean(reason)
     if not text:
         return Result(Outcome.EMPTY)
-    await store.clear_pending(session, reviewer)
+    await conversations.end(session, reviewer, Flow.REJECT_REASON)
     application = await submitted(session, application_id)
     if application is None:
         return Result(Outcome.NOT_FOUND)
@@ -200,7 +194,7 @@ async def ask_for_more(
     text = _clean(question)
     if not text:
         return Result(Outcome.EMPTY)
-    await store.clear_pending(session, reviewer)
+    await conversations.end(session, reviewer, Flow.QUESTION)
     application = await submitted(session, application_id)
     if application is None:
         return Result(Outcome.NOT_FOUND)
@@ -211,8 +205,8 @@ async def ask_for_more(
     await store.add_note(session, application.id, Author.REVIEWER, reviewer, text, now=now)
     await store.audit(session, reviewer, Audit.ASKED, subject(application.id), text, at=now)
     if application.applicant_id is not None:
-        await store.set_pending(
-            session, application.applicant_id, Awaiting.ANSWER, application.id, now
+        await conversations.begin(
+            session, application.applicant_id, Flow.ANSWER, now, subject_id=application.id
         )
     await _notify_applicant(session, application, Notice.QUESTION, text, now)
     return Result(Outcome.DONE, application)
@@ -232,7 +226,7 @@ async def answer(
     body = _clean(text)
     if not body:
         return Result(Outcome.EMPTY)
-    await store.clear_pending(session, applicant)
+    await conversations.end(session, applicant, Flow.ANSWER)
     application = await submitted(session, application_id)
     if application is None:
         return Result(Outcome.NOT_FOUND)

@@ -16,7 +16,6 @@ from storage.models import Broadcast, Newsletter
 
 MAX_TEXT = 3500  # characters: room for the heading within Telegram's 4096
 KIND = "newsletter"  # the outbox kind
-FLOW = "newsletter"  # the staff draft kind while a text is written; its step is the language
 
 
 class NewsletterProblem(StrEnum):

@@ -28,7 +28,7 @@ from handlers.fallback import answer_stale
 from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import applications as store
-from storage.models import Application
+from storage.models import Application, Conversation
 
 NONE = "-"  # the value of a button whose action needs none
 
@@ -131,10 +131,22 @@ async def _open_form(update: Update, context: CustomContext, turn: Turn) -> None
     show_step(context, turn, opened.draft)
 
 
+async def take_message(
+    context: CustomContext, turn: Turn, filling: Conversation, message: Message
+) -> bool:
+    """A message while the form is open (sent here by the router); False if the draft is
+    gone (submitted, or deleted after long disuse)."""
+    draft = await store.current_draft(turn.session, filling.user_id)
+    if draft is None or draft.id != filling.subject_id:
+        return False
+    await receive(context, turn, draft, message)
+    return True
+
+
 async def receive(
     context: CustomContext, turn: Turn, draft: Application, message: Message
 ) -> None:
-    """A message while the form waits for an answer (called by the inbox)."""
+    """A message while the form waits for an answer."""
     t, now, document = turn.t, context.now(), message.document
     if not form.takes_message(draft):
         turn.reply(t.pgettext("apply", "Please use the buttons below."))
@@ -188,7 +200,7 @@ async def form_button(update: Update, context: CustomContext, turn: Turn) -> Non
 async def _act(context: CustomContext, turn: Turn, draft: Application, button: FormButton) -> None:
     t, now = turn.t, context.now()
     if button.action is FormAction.LATER:
-        form.pause(draft, now)
+        await form.pause(turn.session, draft, now)
         turn.reply(t.pgettext("apply", "Saved. Continue any time with /apply."))
     elif button.action is FormAction.CANCEL:
         await form.cancel(turn.session, draft)

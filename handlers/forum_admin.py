@@ -10,34 +10,34 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
     filters,
 )
 
-from bot import newsletters
 from bot.buttons import SEPARATOR, Button, CallbackData, Rows
 from bot.context import CustomContext, IdeApplication
+from bot.conversations import Flow
 from bot.forums import export, lifecycle, staff_flow
 from bot.forums.notices import Staff
 from bot.forums.reminders import Schedule
 from bot.forums.rules import ForumError, OtherLanguage, text_in
-from bot.forums.staff_flow import STEPS, Flow, Step
+from bot.forums.staff_flow import FLOWS, STEPS, Step
 from bot.i18n import Translator, native_name
-from handlers import newsletter, staff
+from handlers import staff
 from handlers.fallback import answer_stale
 from handlers.forum_admin_texts import card_text, problem_text, prompt
 from handlers.turn import Turn, with_turn
+from storage import conversations, outbox
 from storage import forums as repo
-from storage import outbox
 from storage.forums import CANCELLED, DRAFT
-from storage.models import Broadcast, Forum, StaffDraft
+from storage.models import Broadcast, Conversation, Forum
 
 log = logging.getLogger(__name__)
+
+FORUM_FLOWS = frozenset(FLOWS)  # the conversations whose steps these buttons answer
 
 
 class ForumAction(StrEnum):
@@ -210,8 +210,10 @@ async def _cancel(act: Act) -> None:
 
 async def _move(act: Act) -> None:
     turn = act.turn
-    step = await staff_flow.begin(turn.session, _person(turn), Flow.MOVE, forum_id=act.forum.id)
-    turn.reply(prompt(turn.t, Flow.MOVE, step, {}), flow_keyboard(turn.t, step))
+    step = await staff_flow.begin(
+        turn.session, _person(turn), Flow.MOVE_FORUM, act.context.now(), forum_id=act.forum.id
+    )
+    turn.reply(prompt(turn.t, Flow.MOVE_FORUM, step, {}), flow_keyboard(turn.t, step))
 
 
 async def _choose_language(act: Act) -> None:
@@ -262,9 +264,14 @@ async def translate_to_button(update: Update, context: CustomContext, turn: Turn
         return
     language = str(button.language)
     step = await staff_flow.begin(
-        turn.session, _person(turn), Flow.TRANSLATE, forum_id=forum.id, language=language
+        turn.session,
+        _person(turn),
+        Flow.TRANSLATE_FORUM,
+        context.now(),
+        forum_id=forum.id,
+        language=language,
     )
-    text = prompt(turn.t, Flow.TRANSLATE, step, {"language": language})
+    text = prompt(turn.t, Flow.TRANSLATE_FORUM, step, {"language": language})
     turn.reply(text, flow_keyboard(turn.t, step))
 
 
@@ -275,12 +282,12 @@ async def translate_to_button(update: Update, context: CustomContext, turn: Turn
 async def new_forum_command(update: Update, context: CustomContext, turn: Turn) -> None:
     if not await staff.admit(update, context, turn):
         return
-    step = await staff_flow.begin(turn.session, _person(turn), Flow.FORUM)
+    step = await staff_flow.begin(turn.session, _person(turn), Flow.NEW_FORUM, context.now())
     intro = turn.t.pgettext(
         "forum admin", "<b>New dialogue forum.</b> I will ask for each detail; you can stop "
         "any time, and continue after a restart.",
     )  # fmt: skip
-    text = intro + "\n\n" + prompt(turn.t, Flow.FORUM, step, {})
+    text = intro + "\n\n" + prompt(turn.t, Flow.NEW_FORUM, step, {})
     turn.reply(text, flow_keyboard(turn.t, step))
 
 
@@ -292,49 +299,34 @@ def flow_keyboard(t: Translator, step: Step) -> Rows:
     return [tuple(row)]
 
 
-async def staff_text(update: Update, context: CustomContext) -> None:
-    """Staff's text while a flow waits for it; anything else goes on to the other handlers."""
-    if await _take_staff_text(update, context):
-        raise ApplicationHandlerStop
-
-
-TextTaker = Callable[[CustomContext, Turn, StaffDraft, str], Awaitable[None]]
-
-
-@with_turn
-async def _take_staff_text(update: Update, context: CustomContext, turn: Turn) -> bool:
-    message, person = update.effective_message, update.effective_user
-    if message is None or person is None or not message.text:
-        return False
-    draft = await repo.get_draft(turn.session, person.id)
-    take = TAKERS.get(draft.kind) if draft is not None else None
-    if draft is None or take is None or not context.settings.is_admin(person.id):
-        return False
-    await take(context, turn, draft, message.text)
-    return True
-
-
 @with_turn
 async def flow_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = FlowButton.parse(query.data if query else None)
     if button is None or not await staff.admit(update, context, turn):
         return
-    draft = await repo.get_draft(turn.session, _person(turn))
-    if draft is None or (button.choice is FlowChoice.SKIP and draft.kind not in set(Flow)):
+    draft = await conversations.current(turn.session, _person(turn))
+    if draft is None or draft.flow not in FORUM_FLOWS:
         answer_stale(turn)
         return
     turn.answer()
     turn.drop_buttons(FlowButton.prefix + SEPARATOR)
     if button.choice is FlowChoice.STOP:
-        await repo.delete_draft(turn.session, draft.user_id)
+        await conversations.end(turn.session, draft.user_id)
         turn.reply(turn.t.pgettext("forum admin", "Stopped. Nothing more was saved."))
     else:
         await flow_step(context, turn, draft, None)
 
 
+async def take_text(
+    context: CustomContext, turn: Turn, draft: Conversation, message: Message
+) -> None:
+    """Staff's text while a forum flow waits for it (sent here by the router)."""
+    await flow_step(context, turn, draft, message.text or "")
+
+
 async def flow_step(
-    context: CustomContext, turn: Turn, draft: StaffDraft, text: str | None
+    context: CustomContext, turn: Turn, draft: Conversation, text: str | None
 ) -> None:
     """One answer (None: skipped) in a staff flow: a new forum, a translation, a new time."""
     taken = await staff_flow.take(
@@ -354,20 +346,8 @@ async def flow_step(
         await show_card(turn, taken.forum)
 
 
-TAKERS: dict[str, TextTaker] = {
-    **dict.fromkeys(Flow, flow_step),
-    newsletters.FLOW: newsletter.take_text,
-}  # what each kind of staff draft does with a text (the newsletter's step is its language)
-
-
 def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
-    settings = app.bot_data.settings
-    admins = filters.User(user_id=settings.admin_ids if settings else ())
-    # Group -1, before every feature: a staff member's text that a flow is waiting for.
-    app.add_handler(
-        MessageHandler(private & admins & filters.TEXT & ~filters.COMMAND, staff_text), group=-1
-    )
     app.add_handler(CommandHandler("newforum", new_forum_command, filters=private))
     app.add_handler(CallbackQueryHandler(forum_action_button, pattern=ForumAdminButton.matches))
     app.add_handler(CallbackQueryHandler(translate_to_button, pattern=TranslateButton.matches))

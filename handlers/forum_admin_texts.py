@@ -86,7 +86,7 @@ def problem_text(t: Translator, problem: Problem) -> str:
 
 def prompt(t: Translator, flow: Flow, step: Step, data: Mapping[str, Any]) -> str:
     """The question for `step`; in a translation, it names the language."""
-    texts = TRANSLATION_PROMPTS if flow is Flow.TRANSLATE else PROMPTS
+    texts = TRANSLATION_PROMPTS if flow is Flow.TRANSLATE_FORUM else PROMPTS
     language = native_name(str(data.get("language") or AUTHORITATIVE))
     return t.pgettext(*texts[step], example=EXAMPLE, language=language)
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from markupsafe import escape
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import newsletters
 from bot.buttons import SEPARATOR, CallbackData
 from bot.context import CustomContext, IdeApplication
+from bot.conversations import Flow
 from bot.forums.notices import Staff
 from bot.forums.rules import AUTHORITATIVE, OtherLanguage
 from bot.i18n import LazyText, Translator, lazy_pgettext, native_name
@@ -24,9 +25,9 @@ from bot.outgoing import Rendered
 from handlers import staff
 from handlers.fallback import answer_stale
 from handlers.turn import Turn, with_turn
+from storage import conversations, outbox
 from storage import forums as repo
-from storage import outbox
-from storage.models import Newsletter, StaffDraft
+from storage.models import Conversation, Newsletter
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,10 @@ def render_newsletter(t: Translator, texts: Mapping[str, str]) -> Rendered:
 async def newsletter_command(update: Update, context: CustomContext, turn: Turn) -> None:
     if not await staff.admit(update, context, turn) or update.effective_user is None:
         return
-    await repo.start_draft(turn.session, update.effective_user.id, newsletters.FLOW, AUTHORITATIVE)
+    await conversations.begin(
+        turn.session, update.effective_user.id, Flow.NEWSLETTER, context.now(),
+        data={"language": AUTHORITATIVE},
+    )  # fmt: skip
     turn.reply(
         turn.t.pgettext(
             "newsletter",
@@ -102,16 +106,19 @@ async def newsletter_command(update: Update, context: CustomContext, turn: Turn)
     )
 
 
-async def take_text(context: CustomContext, turn: Turn, draft: StaffDraft, text: str) -> None:
-    """The newsletter's text in the language the draft waits for (its step)."""
+async def take_text(
+    context: CustomContext, turn: Turn, writing: Conversation, message: Message
+) -> None:
+    """The newsletter's text in the language the conversation waits for."""
+    language = str(writing.data.get("language", AUTHORITATIVE))
     try:
         letter = await newsletters.write(
-            turn.session, draft.newsletter_id, draft.step, text, draft.user_id
+            turn.session, writing.subject_id, language, message.text or "", writing.user_id
         )
     except NewsletterError as error:
         turn.reply(problem_text(turn.t, error.problem))
         return
-    await repo.delete_draft(turn.session, draft.user_id)
+    await conversations.end(turn.session, writing.user_id)
     await preview(turn, letter, await repo.count_subscribers(turn.session))
 
 
@@ -135,17 +142,26 @@ async def preview(turn: Turn, letter: Newsletter, subscribers: int) -> None:
     turn.reply(render_newsletter(t, letter.texts).text, rows)
 
 
+async def _unsent(turn: Turn, newsletter_id: int) -> Newsletter | None:
+    """The newsletter a staff button names, while it can still change (else: a stale
+    button, and None)."""
+    letter = await repo.get_newsletter(turn.session, newsletter_id)
+    if letter is None or letter.sent_at is not None:
+        answer_stale(turn)
+        return None
+    turn.answer()
+    return letter
+
+
 @with_turn
 async def newsletter_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = NewsletterButton.parse(query.data if query else None)
     if button is None or not await staff.admit(update, context, turn):
         return
-    letter = await repo.get_newsletter(turn.session, button.newsletter_id)
-    if letter is None or letter.sent_at is not None:
-        answer_stale(turn)
+    letter = await _unsent(turn, button.newsletter_id)
+    if letter is None:
         return
-    turn.answer()
     turn.drop_buttons(NewsletterButton.prefix + SEPARATOR)
     await ACTIONS[button.action](context, turn, letter)
 
@@ -199,15 +215,14 @@ async def language_button(update: Update, context: CustomContext, turn: Turn) ->
     button = NewsletterLanguageButton.parse(query.data if query else None)
     if button is None or person is None or not await staff.admit(update, context, turn):
         return
-    letter = await repo.get_newsletter(turn.session, button.newsletter_id)
-    if letter is None or letter.sent_at is not None:
-        answer_stale(turn)
+    letter = await _unsent(turn, button.newsletter_id)
+    if letter is None:
         return
-    turn.answer()
     language = str(button.language)
-    await repo.start_draft(
-        turn.session, person.id, newsletters.FLOW, language, newsletter_id=letter.id
-    )
+    await conversations.begin(
+        turn.session, person.id, Flow.NEWSLETTER, context.now(), subject_id=letter.id,
+        data={"language": language},
+    )  # fmt: skip
     text = turn.t.pgettext(
         "newsletter", "Write the newsletter in {language}.", language=native_name(language)
     )

@@ -7,19 +7,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import application_workflow as workflow
-from bot.application_workflow import Audit, Awaiting, Outcome, Result
+from bot.application_workflow import Audit, Outcome, Result
 from bot.context import CustomContext, IdeApplication
+from bot.conversations import Flow
 from bot.i18n import Translator
 from handlers import staff
 from handlers.application_notices import ReviewAction, ReviewButton, card
 from handlers.fallback import answer_stale
 from handlers.turn import Turn, with_turn
 from storage import applications as store
-from storage.models import Application, ApplicationStatus, PendingInput
+from storage.models import Application, ApplicationStatus, Conversation
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ async def _approve(
     _report(turn, Audit.APPROVED, result)
 
 
-def _asking(kind: Awaiting) -> Action:
+def _asking(kind: Flow) -> Action:
     """The Reject or Ask-for-more button: the reviewer's next text is the reason, or the
     question."""
 
@@ -94,35 +95,37 @@ ACTIONS: dict[ReviewAction, Action] = {
     ReviewAction.FILE: _file,
     ReviewAction.CANCEL: _cancel,
     ReviewAction.APPROVE: _approve,
-    ReviewAction.REJECT: _asking(Awaiting.REJECT_REASON),
-    ReviewAction.MORE: _asking(Awaiting.QUESTION),
+    ReviewAction.REJECT: _asking(Flow.REJECT_REASON),
+    ReviewAction.MORE: _asking(Flow.QUESTION),
 }
 DONE_BY = {  # what the text a person was asked for does
-    Awaiting.REJECT_REASON: Audit.REJECTED,
-    Awaiting.QUESTION: Audit.ASKED,
-    Awaiting.ANSWER: Audit.ANSWERED,
+    Flow.REJECT_REASON: Audit.REJECTED,
+    Flow.QUESTION: Audit.ASKED,
+    Flow.ANSWER: Audit.ANSWERED,
 }
 
 
 async def take_input(
-    context: CustomContext, turn: Turn, pending: PendingInput, text: str, user_id: int
-) -> None:
-    """The text that a reviewer or an applicant was asked for (called by the inbox)."""
-    kind, session, now = Awaiting(pending.kind), turn.session, context.now()
-    application_id, admins = pending.application_id, context.settings.admin_ids
-    if kind is Awaiting.ANSWER:
+    context: CustomContext, turn: Turn, asked: Conversation, message: Message
+) -> bool:
+    """The text that a reviewer or an applicant was asked for (sent here by the router)."""
+    kind, session, now = Flow(asked.flow), turn.session, context.now()
+    application_id, admins = asked.subject_id or 0, context.settings.admin_ids
+    text, user_id = message.text or "", asked.user_id
+    if kind is Flow.ANSWER:
         result = await workflow.answer(
             session, application_id, user_id, text, admins=admins, now=now
         )
     elif not await staff.is_reviewer(context, turn, user_id):  # the role was taken meanwhile
         await workflow.cancel_input(session, user_id)
         turn.reply(turn.t.pgettext("staff", "This is for municipal staff only."))
-        return
-    elif kind is Awaiting.REJECT_REASON:
+        return True
+    elif kind is Flow.REJECT_REASON:
         result = await workflow.reject(session, application_id, user_id, text, now)
     else:
         result = await workflow.ask_for_more(session, application_id, user_id, text, now)
     _report(turn, DONE_BY[kind], result)
+    return True
 
 
 def _report(turn: Turn, done: Audit, result: Result) -> None:
@@ -138,9 +141,9 @@ def _report(turn: Turn, done: Audit, result: Result) -> None:
         turn.reply(_confirmation(t, done, application.reference or ""))
 
 
-def _ask_text(t: Translator, kind: Awaiting, application: Application) -> str:
+def _ask_text(t: Translator, kind: Flow, application: Application) -> str:
     reference = application.reference or ""
-    if kind is Awaiting.REJECT_REASON:
+    if kind is Flow.REJECT_REASON:
         return t.pgettext(
             "review",
             "Write the reason for rejecting {reference}. The applicant will read it.",

@@ -18,7 +18,6 @@ from storage.models import (
     ApplicationStatus,
     AuditEntry,
     Member,
-    PendingInput,
     StaffRole,
 )
 
@@ -277,27 +276,6 @@ async def audit(
     await session.flush()
 
 
-async def set_pending(
-    session: AsyncSession, user_id: int, kind: str, application_id: int, now: datetime
-) -> None:
-    existing = await session.get(PendingInput, user_id)
-    if existing:
-        existing.kind, existing.application_id, existing.created_at = kind, application_id, now
-    else:
-        session.add(
-            PendingInput(user_id=user_id, kind=kind, application_id=application_id, created_at=now)
-        )
-    await session.flush()
-
-
-async def get_pending(session: AsyncSession, user_id: int) -> PendingInput | None:
-    return await session.get(PendingInput, user_id)
-
-
-async def clear_pending(session: AsyncSession, user_id: int) -> None:
-    await session.execute(delete(PendingInput).where(PendingInput.user_id == user_id))
-
-
 async def purge_drafts(session: AsyncSession, older_than: datetime) -> int:
     """Delete drafts nobody touched since `older_than`; returns how many."""
     result = await session.execute(
@@ -328,5 +306,4 @@ async def forget_applicant(session: AsyncSession, user_id: int) -> int:
         )
         .returning(Application.id)
     )
-    await session.execute(delete(PendingInput).where(PendingInput.user_id == user_id))
     return len(result.all())

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, func, select, union, update
+from sqlalchemy import func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from storage.models import Forum, Newsletter, Outbox, Reminder, Rsvp, StaffDraft, User, utcnow
+from storage.models import Forum, Newsletter, Outbox, Reminder, Rsvp, User
 
 GOING, WAITLIST, NOT_GOING = "going", "waitlist", "not_going"
 DRAFT, PUBLISHED, CANCELLED = "draft", "published", "cancelled"
@@ -238,40 +237,3 @@ async def count_subscribers(session: AsyncSession) -> int:
     return int(
         await session.scalar(select(func.count()).select_from(subscribers().subquery())) or 0
     )
-
-
-# -- the staff's guided flows ---------------------------------------------------------------------
-
-
-async def get_draft(session: AsyncSession, user_id: int) -> StaffDraft | None:
-    return await session.get(StaffDraft, user_id)
-
-
-async def start_draft(
-    session: AsyncSession,
-    user_id: int,
-    kind: str,
-    step: str,
-    *,
-    forum_id: int | None = None,
-    newsletter_id: int | None = None,
-    data: dict[str, Any] | None = None,
-) -> StaffDraft:
-    """Begin a flow, replacing any unfinished one of this person."""
-    await delete_draft(session, user_id)
-    draft = StaffDraft(
-        user_id=user_id,
-        kind=kind,
-        step=step,
-        forum_id=forum_id,
-        newsletter_id=newsletter_id,
-        data=data or {},
-        updated_at=utcnow(),
-    )
-    session.add(draft)
-    await session.flush()
-    return draft
-
-
-async def delete_draft(session: AsyncSession, user_id: int) -> None:
-    await session.execute(delete(StaffDraft).where(StaffDraft.user_id == user_id))

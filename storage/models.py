@@ -126,7 +126,6 @@ class Application(Base):
     status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.DRAFT, index=True)
     step: Mapped[str | None] = mapped_column(String(32))
     editing: Mapped[bool] = mapped_column(default=False)
-    paused: Mapped[bool] = mapped_column(default=False)
     org_name: Mapped[str | None] = mapped_column(String(150))
     org_number: Mapped[str | None] = mapped_column(String(10))
     no_number: Mapped[bool] = mapped_column(default=False)
@@ -220,18 +219,6 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(60))
     detail: Mapped[str | None] = mapped_column(String(1000))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
-class PendingInput(Base):
-    """The next text from this person answers something: a rejection reason, a reviewer's
-    question, or the applicant's answer to it."""
-
-    __tablename__ = "pending_inputs"
-
-    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(24))
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # -- dialogue forums and delivery (issue 5) ---------------------------------------------------
@@ -345,16 +332,18 @@ class Outbox(Base):
     __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
 
 
-class StaffDraft(Base):
-    """Where a staff member is in a guided flow (a new forum, a translation, a new time, a
-    newsletter), so that the flow survives restarts. One per person."""
+class Conversation(Base):
+    """Where a person's next typed text goes: one named flow (an application form, a reason
+    or question a reviewer writes, a staff member's new forum …) at one named step, about one
+    subject (the application, forum or newsletter). No row: the text is a question about the
+    agreement. At most one per person; kept in the database, so a restart loses nothing.
+    The flows are `bot.conversations.Flow`; each declares its steps in its own module."""
 
-    __tablename__ = "staff_drafts"
+    __tablename__ = "conversations"
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(16))
-    step: Mapped[str] = mapped_column(String(24))
-    forum_id: Mapped[int | None]
-    newsletter_id: Mapped[int | None]
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    flow: Mapped[str] = mapped_column(String(24))
+    step: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[int | None]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

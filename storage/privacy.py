@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import applications
-from storage.models import Application, Outbox, Question, Rsvp, StaffDraft, User
+from storage.models import Application, Conversation, Outbox, Question, Rsvp, User
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ async def erase(session: AsyncSession, user_id: int) -> int:
     kept = await applications.forget_applicant(session, user_id)
     await session.execute(delete(Question).where(Question.user_id == user_id))
     await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))
-    await session.execute(delete(StaffDraft).where(StaffDraft.user_id == user_id))
+    await session.execute(delete(Conversation).where(Conversation.user_id == user_id))
     # Delivery records go too, except a message being sent this very moment.
     await session.execute(
         delete(Outbox).where(Outbox.recipient == user_id, Outbox.status != "sending")

@@ -18,13 +18,14 @@ from bot.application_workflow import (
     REVIEW_CARD,
     Audit,
     Author,
-    Awaiting,
     CardEvent,
     Notice,
     Outcome,
 )
 from bot.applications import Field, Problem
+from bot.conversations import Flow
 from storage import applications as store
+from storage import conversations
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Application, ApplicationStatus, AuditEntry, Member, Outbox
@@ -199,14 +200,17 @@ async def test_a_draft_is_resumed_not_started_again(db: Database) -> None:
     async with db.transaction() as session:
         draft = await store.current_draft(session, APPLICANT)
         assert draft is not None
-        form.pause(draft, NOW)
-    assert (await draft_of(db)).paused is True
+        await form.pause(session, draft, NOW)
+        assert await conversations.current(session, APPLICANT) is None, "texts are questions"
     later = NOW + timedelta(days=2)
     async with db.transaction() as session:
         opened = await form.open_form(session, APPLICANT, "en", later)
     assert opened.resumed
     assert opened.draft.id == first
-    assert opened.draft.paused is False
+    async with db.transaction() as session:
+        filling = await conversations.current(session, APPLICANT)
+    assert filling is not None
+    assert (filling.flow, filling.subject_id) == (Flow.APPLICATION, first)
     assert opened.draft.updated_at == later
 
 
@@ -229,10 +233,10 @@ async def test_submit_ask_answer_approve_writes_the_register_the_audit_and_the_n
         asked = await workflow.ask_for_more(
             session, application_id, REVIEWER, "  Har ni   medlemmar i Södertälje? ", NOW
         )
-        pending = await store.get_pending(session, APPLICANT)
+        pending = await conversations.current(session, APPLICANT)
     assert asked.outcome is Outcome.DONE
     assert pending is not None
-    assert pending.kind == Awaiting.ANSWER
+    assert pending.flow == Flow.ANSWER
     assert (await application(db, application_id)).status == ApplicationStatus.NEEDS_INFO
 
     answered_at = NOW + timedelta(hours=1)
@@ -240,7 +244,7 @@ async def test_submit_ask_answer_approve_writes_the_register_the_audit_and_the_n
         answered = await workflow.answer(
             session, application_id, APPLICANT, "Ja, 40.", admins=ADMINS, now=answered_at
         )
-        assert await store.get_pending(session, APPLICANT) is None, "the answer uses it up"
+        assert await conversations.current(session, APPLICANT) is None, "the answer uses it up"
     assert answered.outcome is Outcome.DONE
 
     async with db.transaction() as session:
@@ -289,9 +293,9 @@ async def test_reject_requires_a_reason_which_the_applicant_is_sent(db: Database
     await submit(db)
 
     async with db.transaction() as session:
-        await workflow.await_input(session, REVIEWER, Awaiting.REJECT_REASON, application_id, NOW)
+        await workflow.await_input(session, REVIEWER, Flow.REJECT_REASON, application_id, NOW)
         empty = await workflow.reject(session, application_id, REVIEWER, " \n ", NOW)
-        still_pending = await store.get_pending(session, REVIEWER)
+        still_pending = await conversations.current(session, REVIEWER)
     assert empty.outcome is Outcome.EMPTY
     assert still_pending is not None, "the reviewer is still asked for the reason"
     assert (await application(db, application_id)).status == ApplicationStatus.SUBMITTED
@@ -300,7 +304,7 @@ async def test_reject_requires_a_reason_which_the_applicant_is_sent(db: Database
         rejected = await workflow.reject(
             session, application_id, REVIEWER, "Verkar inte i kommunen.", NOW
         )
-        assert await store.get_pending(session, REVIEWER) is None
+        assert await conversations.current(session, REVIEWER) is None
     assert rejected.outcome is Outcome.DONE
     decided = await application(db, application_id)
     assert decided.status == ApplicationStatus.REJECTED
@@ -327,9 +331,7 @@ async def test_a_decision_is_taken_once(db: Database) -> None:
         again = await workflow.approve(session, application_id, 901, later, ZONE)
         rejected = await workflow.reject(session, application_id, 901, "För sent.", later)
         asked = await workflow.ask_for_more(session, application_id, 901, "Och nu?", later)
-        awaiting = await workflow.await_input(
-            session, 901, Awaiting.QUESTION, application_id, later
-        )
+        awaiting = await workflow.await_input(session, 901, Flow.QUESTION, application_id, later)
         members = (await session.scalars(select(Member))).all()
 
     assert first.outcome is Outcome.DONE

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.context import IdeApplication
 from bot.local_api import LocalBotApi, LocalUser, Message
 from handlers.apply import FormButton
+from storage import conversations
 from storage.models import Application, ApplicationStatus
 
 SWEDISH_ANSWERS = [
@@ -322,7 +323,8 @@ async def test_pause_then_questions_are_answered_again(
     assert "Source" in replies[-1].text
     draft = await stored(app, 110)
     assert draft is not None
-    assert draft.paused is True
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        assert await conversations.current(session, 110) is None, "the form is paused"
 
 
 async def test_cancel_deletes_the_draft(

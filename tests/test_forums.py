@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot.local_api import LocalBotApi
 from handlers.forum_admin import ForumAction, ForumAdminButton
 from handlers.forum_notices import CalendarButton, RsvpButton
-from storage.models import Newsletter, Outbox, Reminder, Rsvp, StaffDraft, User
+from storage.models import Conversation, Newsletter, Outbox, Reminder, Rsvp, User
 from tests.conftest import ADMIN_ID
 from tests.forum_helpers import ZONE, Clock, started
 
@@ -262,7 +262,7 @@ async def test_a_non_admin_cannot_create_or_publish_a_forum(
         assert all("for municipal staff" in answer for answer in intruder.answers[-3:])
         assert (await bot.forum(forum_id)).status == "draft"
         assert await bot.scalar(select(func.count()).select_from(Outbox)) == 0
-        assert await bot.scalar(select(func.count()).select_from(StaffDraft)) == 0
+        assert await bot.scalar(select(func.count()).select_from(Conversation)) == 0
         assert any("800" in r.message and "refused" in r.message for r in caplog.records)
 
 

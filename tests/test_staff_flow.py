@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.conversations import Flow
 from bot.forums import staff_flow
 from bot.forums.notices import Staff
 from bot.forums.reminders import Schedule
 from bot.forums.rules import MAX_DESCRIPTION, MAX_TITLE, Problem, check
-from bot.forums.staff_flow import FLOWS, STEPS, Flow, FlowResult, Step, parse_local
-from storage import forums as repo
-from storage.models import Forum, StaffDraft
+from bot.forums.staff_flow import FLOWS, STEPS, FlowResult, Step, parse_local
+from storage import conversations
+from storage.models import Conversation, Forum
 from tests.forum_domain import NOW, ZONE, database, people, published
 
 DAY = "2027-03-18"
@@ -34,7 +35,7 @@ GOOD = {
 }
 
 
-def answer(step: Step, text: str | None, flow: Flow = Flow.FORUM, **data: Any) -> FlowResult:
+def answer(step: Step, text: str | None, flow: Flow = Flow.NEW_FORUM, **data: Any) -> FlowResult:
     return staff_flow.answer(flow, data, step, text, zone=ZONE, now=NOW)
 
 
@@ -51,10 +52,10 @@ def test_local_times_are_read_in_the_municipalitys_zone() -> None:
 def test_good_answers_walk_the_forum_flow_in_order_and_make_valid_fields() -> None:
     data: dict[str, Any] = {}
     asked = []
-    step: Step | None = FLOWS[Flow.FORUM][0]
+    step: Step | None = FLOWS[Flow.NEW_FORUM][0]
     while step is not None:
         asked.append(step)
-        result = staff_flow.answer(Flow.FORUM, data, step, GOOD[step], zone=ZONE, now=NOW)
+        result = staff_flow.answer(Flow.NEW_FORUM, data, step, GOOD[step], zone=ZONE, now=NOW)
         assert result.problem is None, (step, result.problem)
         data, step = result.data, result.step
 
@@ -110,11 +111,11 @@ def test_optional_questions_can_be_skipped_but_a_place_or_a_link_is_needed() -> 
 
 
 def test_the_other_flows_ask_only_their_own_steps() -> None:
-    start = answer(Step.START, f"{DAY} 17:00", Flow.MOVE)
-    end = answer(Step.END, "19:00", Flow.MOVE, **start.data)
+    start = answer(Step.START, f"{DAY} 17:00", Flow.MOVE_FORUM)
+    end = answer(Step.END, "19:00", Flow.MOVE_FORUM, **start.data)
     assert (start.step, end.step, end.problem) == (Step.END, None, None)
-    title = answer(Step.TITLE, "Dialogue forum", Flow.TRANSLATE, language="en")
-    skipped = answer(Step.DESCRIPTION, None, Flow.TRANSLATE, **title.data)
+    title = answer(Step.TITLE, "Dialogue forum", Flow.TRANSLATE_FORUM, language="en")
+    skipped = answer(Step.DESCRIPTION, None, Flow.TRANSLATE_FORUM, **title.data)
     assert (title.step, skipped.problem) == (Step.DESCRIPTION, Problem.REQUIRED)
     assert title.data == {"language": "en", "title": "Dialogue forum"}
 
@@ -124,7 +125,7 @@ async def take_all(db: Any, user_id: int, answers: list[str | None]) -> staff_fl
     taken = None
     for text in answers:
         async with db.transaction() as session:
-            draft = await repo.get_draft(session, user_id)
+            draft = await conversations.current(session, user_id)
             assert draft is not None
             taken = await staff_flow.take(
                 session, draft, text, zone=ZONE, now=NOW, schedule=Schedule(), staff=Staff()
@@ -138,12 +139,12 @@ async def test_a_finished_forum_flow_makes_a_draft_and_forgets_the_answers(
 ) -> None:
     async with database(database_url) as db:
         async with db.transaction() as session:
-            first = await staff_flow.begin(session, 900, Flow.FORUM)
+            first = await staff_flow.begin(session, 900, Flow.NEW_FORUM, NOW)
         answers = [GOOD[step] for step in Step]
         halfway = await take_all(db, 900, answers[:3])
         taken = await take_all(db, 900, answers[3:])
         async with db.transaction() as session:
-            drafts = await session.scalar(select(func.count()).select_from(StaffDraft))
+            drafts = await session.scalar(select(func.count()).select_from(Conversation))
             forum = await session.scalar(select(Forum))
 
     assert first is Step.TITLE
@@ -164,10 +165,12 @@ async def test_a_translation_and_a_new_time_change_the_forum(database_url: str) 
         await people(db, 1)
         forum_id = await published(db)
         async with db.transaction() as session:
-            await staff_flow.begin(session, 900, Flow.TRANSLATE, forum_id=forum_id, language="en")
+            await staff_flow.begin(
+                session, 900, Flow.TRANSLATE_FORUM, NOW, forum_id=forum_id, language="en"
+            )
         translated = await take_all(db, 900, ["Dialogue forum", "On the premises."])
         async with db.transaction() as session:
-            await staff_flow.begin(session, 900, Flow.MOVE, forum_id=forum_id)
+            await staff_flow.begin(session, 900, Flow.MOVE_FORUM, NOW, forum_id=forum_id)
         moved = await take_all(db, 900, [f"{DAY} 17:00", "19:00"])
 
     assert translated.forum is not None
@@ -181,7 +184,7 @@ async def test_a_translation_and_a_new_time_change_the_forum(database_url: str) 
 async def test_a_flow_about_a_forum_that_is_gone_says_so(database_url: str) -> None:
     async with database(database_url) as db:
         async with db.transaction() as session:
-            await staff_flow.begin(session, 900, Flow.MOVE, forum_id=999)
+            await staff_flow.begin(session, 900, Flow.MOVE_FORUM, NOW, forum_id=999)
         taken = await take_all(db, 900, [f"{DAY} 17:00", "19:00"])
 
     assert (taken.step, taken.problem, taken.forum) == (None, Problem.MISSING, None)

@@ -1,6 +1,6 @@
-"""The staff's guided flows, one question at a time, kept in the database (`staff_drafts`)
-so that a restart in the middle loses nothing: a new forum, a new time for one, and its
-text in another language. Each step is declared once (`STEPS`), each flow's order once
+"""The staff's guided flows, one question at a time, kept in the database (a
+`Conversation`) so that a restart in the middle loses nothing: a new forum, a new time for
+one, and its text in another language. Each step is declared once (`STEPS`), each flow's order once
 (`FLOWS`); handlers ask the questions and show the problems."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.conversations import Flow
 from bot.forums import lifecycle
 from bot.forums.notices import Staff
 from bot.forums.reminders import Schedule
@@ -29,18 +30,11 @@ from bot.forums.rules import (
     Problem,
     capacity_ok,
 )
+from storage import conversations
 from storage import forums as repo
-from storage.models import Broadcast, Forum, StaffDraft
+from storage.models import Broadcast, Conversation, Forum
 
 LOCAL_TIME = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})\s+)?(\d{1,2}):(\d{2})")
-
-
-class Flow(StrEnum):
-    """A staff draft's kind (`StaffDraft.kind`)."""
-
-    FORUM = "forum"  # /newforum
-    MOVE = "move"  # a new time for a forum
-    TRANSLATE = "translate"  # a forum's title and description in one more language
 
 
 class Step(StrEnum):
@@ -81,9 +75,9 @@ class StepRule:
 
 
 FLOWS: dict[Flow, tuple[Step, ...]] = {
-    Flow.FORUM: tuple(Step),
-    Flow.MOVE: (Step.START, Step.END),
-    Flow.TRANSLATE: (Step.TITLE, Step.DESCRIPTION),
+    Flow.NEW_FORUM: tuple(Step),
+    Flow.MOVE_FORUM: (Step.START, Step.END),
+    Flow.TRANSLATE_FORUM: (Step.TITLE, Step.DESCRIPTION),
 }
 
 
@@ -233,14 +227,17 @@ async def begin(
     session: AsyncSession,
     user_id: int,
     flow: Flow,
+    now: datetime,
     *,
     forum_id: int | None = None,
     language: str | None = None,
 ) -> Step:
-    """Start a flow (replacing any unfinished one of this person); its first step."""
+    """Start a flow (leaving any other this person was in); its first step."""
     first = FLOWS[flow][0]
     data = {"language": language} if language else None
-    await repo.start_draft(session, user_id, flow, first, forum_id=forum_id, data=data)
+    await conversations.begin(
+        session, user_id, flow, now, step=first, subject_id=forum_id, data=data
+    )
     return first
 
 
@@ -258,7 +255,7 @@ class Taken:
 
 async def take(
     session: AsyncSession,
-    draft: StaffDraft,
+    draft: Conversation,
     text: str | None,
     *,
     zone: ZoneInfo,
@@ -267,14 +264,14 @@ async def take(
     staff: Staff,
 ) -> Taken:
     """One answer (None: skipped) to the flow `draft` is in; the last one finishes it."""
-    flow = Flow(draft.kind)
-    result = answer(flow, draft.data, Step(draft.step), text, zone=zone, now=now)
+    flow = Flow(draft.flow)
+    result = answer(flow, draft.data, Step(draft.step or FLOWS[flow][0]), text, zone=zone, now=now)
     if result.problem is not None:
         return Taken(flow, result.step, result.problem)
     if result.step is not None:
         draft.data, draft.step, draft.updated_at = result.data, result.step, now
         return Taken(flow, result.step)
-    await repo.delete_draft(session, draft.user_id)
+    await conversations.end(session, draft.user_id)
     try:
         forum, broadcast = await _finish(
             session, draft, result.data, now=now, schedule=schedule, staff=staff
@@ -286,19 +283,19 @@ async def take(
 
 async def _finish(
     session: AsyncSession,
-    draft: StaffDraft,
+    draft: Conversation,
     data: Mapping[str, Any],
     *,
     now: datetime,
     schedule: Schedule,
     staff: Staff,
 ) -> tuple[Forum, Broadcast | None]:
-    if draft.kind == Flow.FORUM:
+    if draft.flow == Flow.NEW_FORUM:
         return await lifecycle.create(session, forum_fields(data), draft.user_id, now), None
-    forum = await repo.get_forum(session, draft.forum_id or 0)
+    forum = await repo.get_forum(session, draft.subject_id or 0)
     if forum is None:
         raise ForumError(Problem.MISSING)
-    if draft.kind == Flow.TRANSLATE:
+    if draft.flow == Flow.TRANSLATE_FORUM:
         lifecycle.set_text(forum, data["language"], data[Step.TITLE], data[Step.DESCRIPTION])
         return forum, None
     broadcast = await lifecycle.reschedule(
