@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import applications as fields
 from bot.application_form import Duplicate, find_duplicate
 from bot.conversations import Flow
+from bot.text import clean_paragraphs
 from storage import applications as store
 from storage import conversations, outbox
 from storage.models import OPEN_STATUSES, Application, ApplicationStatus
@@ -300,4 +301,4 @@ async def _queue_cards(
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())[:MAX_TEXT]
+    return clean_paragraphs(text)[:MAX_TEXT]

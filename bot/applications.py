@@ -17,9 +17,10 @@ from email_validator import EmailNotValidError, validate_email
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr
 
+from bot.text import clean_line, clean_paragraphs
+
 MAX_PDF_BYTES = 10 * 1024 * 1024
 ALLOWED_FORMATTING = {"\u200c", "\u200d"}  # joiners that Persian and Arabic script need
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 
 class Field(StrEnum):
@@ -127,14 +128,8 @@ def check_answer(field: Field, raw: str) -> Checked:
     return check_text(field, raw, name_like=field in NAME_LIKE)
 
 
-def clean_text(raw: str) -> str:
-    """NFC, no direction overrides (Telegram shows direction itself), single spaces."""
-    text = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", raw))
-    return " ".join(text.split())
-
-
 def check_text(field: Field, raw: str, *, name_like: bool = False) -> Checked:
-    text = clean_text(raw) if field is not Field.DESCRIPTION else _clean_paragraphs(raw)
+    text = clean_line(raw) if field is not Field.DESCRIPTION else clean_paragraphs(raw)
     low, high = LIMITS[field]
     if len(text) < low:
         return Checked(problem=Problem.TOO_SHORT)
@@ -190,8 +185,10 @@ def check_website(raw: str) -> Checked:
     text = raw.strip()
     if not re.match(r"^https?://", text, re.IGNORECASE):
         text = "https://" + text
-    parts = urlsplit(text)
-    host = parts.hostname or ""
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:  # e.g. a pasted markdown link: "[site](https://…)"
+        return Checked(problem=Problem.WEBSITE)
     if (
         len(text) > 200
         or " " in text
@@ -213,12 +210,6 @@ def check_pdf(filename: str | None, mime_type: str | None, size: int | None) -> 
 
 def reference(application_id: int, year: int) -> str:
     return f"IDE-{year}-{application_id:04d}"
-
-
-def _clean_paragraphs(raw: str) -> str:
-    text = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", raw))
-    paragraphs = [" ".join(p.split()) for p in text.replace("\r", "").split("\n")]
-    return "\n".join(p for p in paragraphs if p)
 
 
 def _name_characters(text: str) -> bool:

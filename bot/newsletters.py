@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.forums.notices import Staff
 from bot.forums.rules import AUTHORITATIVE
+from bot.text import clean_paragraphs
 from storage import forums as repo
 from storage import outbox
 from storage.models import Broadcast, Newsletter
@@ -36,8 +37,8 @@ class NewsletterError(ValueError):
 
 
 def checked(text: str) -> str:
-    """The text, stripped; raises `NewsletterError` if it is empty or too long."""
-    text = text.strip()
+    """The text, cleaned; raises `NewsletterError` if it is empty or too long."""
+    text = clean_paragraphs(text)
     if not text:
         raise NewsletterError(NewsletterProblem.EMPTY)
     if len(text) > MAX_TEXT:

@@ -19,10 +19,12 @@ _REMOVED = re.compile(f"[{DIRECTION_CONTROLS}{INVISIBLE}\ud800-\udfff]")
 
 
 def clean_paragraphs(raw: str) -> str:
-    """Lines kept (empty ones dropped), spaces within a line collapsed to one."""
+    """Lines kept, spaces within a line collapsed to one; paragraphs stay apart by one
+    empty line (more are one, none at the start or end)."""
     text = unicodedata.normalize("NFC", _REMOVED.sub("", raw.replace("\t", " ")))
-    lines = ("".join(c for c in line if _shown(c)) for line in text.splitlines())
-    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
+    lines = [" ".join("".join(c for c in line if _shown(c)).split()) for line in text.splitlines()]
+    kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
+    return "\n".join(kept).strip("\n")
 
 
 def clean_line(raw: str) -> str:

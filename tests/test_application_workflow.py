@@ -394,3 +394,14 @@ async def test_without_an_organisation_number_anyone_may_apply_twice(db: Databas
 
     assert (await submit(db, 504)).outcome is Outcome.DONE
     assert (await submit(db, 505)).outcome is Outcome.DONE
+
+
+async def test_a_reason_of_only_whitespace_or_invisible_characters_rejects_nothing(
+    db: Database,
+) -> None:
+    application_id = await ready(db)
+    await submit(db)
+    async with db.transaction() as session:
+        empty = await workflow.reject(session, application_id, REVIEWER, "\u200b \u202e\n", NOW)
+        question = await workflow.ask_for_more(session, application_id, REVIEWER, "\ufeff", NOW)
+    assert (empty.outcome, question.outcome) == (workflow.Outcome.EMPTY, workflow.Outcome.EMPTY)

@@ -27,10 +27,10 @@ def test_clean_line_keeps_every_script_and_drops_what_hides_or_breaks_text(
     assert clean_line(raw) == kept
 
 
-def test_clean_paragraphs_keeps_lines_and_drops_empty_ones() -> None:
+def test_clean_paragraphs_keeps_lines_and_one_empty_line_between_paragraphs() -> None:
     assert (
-        clean_paragraphs("Hej!\r\n\r\n  Vi ses\u202e  i\x00 Hovsjö.\n\n")
-        == "Hej!\nVi ses i Hovsjö."
+        clean_paragraphs("\nHej!\r\n\r\n\n  Vi ses\u202e  i\x00 Hovsjö.\nHälsningar\n\n")
+        == "Hej!\n\nVi ses i Hovsjö.\nHälsningar"
     )
 
 

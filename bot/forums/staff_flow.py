@@ -30,6 +30,7 @@ from bot.forums.rules import (
     Problem,
     capacity_ok,
 )
+from bot.text import clean_line, clean_paragraphs
 from storage import conversations
 from storage import forums as repo
 from storage.models import Broadcast, Conversation, Forum
@@ -181,7 +182,8 @@ def answer(
     now: datetime,
 ) -> FlowResult:
     """Take the answer to `step` (None: skipped) and say what comes next."""
-    data, value = dict(data), (text or "").strip()
+    clean = clean_paragraphs if step is Step.DESCRIPTION else clean_line
+    data, value = dict(data), clean(text or "")
     if text is None and STEPS[step].optional:
         data[step] = None
     elif not value:

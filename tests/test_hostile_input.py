@@ -1,0 +1,58 @@
+"""What trying to break it found, each kept from coming back: pasted links, odd digits,
+invisible and control characters, direction overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.applications import Problem, check_website
+from bot.conversations import Flow
+from bot.forums import staff_flow
+from bot.forums.rules import Problem as ForumProblem
+from bot.forums.staff_flow import Step
+from storage.models import Conversation
+from tests.forum_domain import NOW, ZONE
+from tests.forum_helpers import started
+
+
+@pytest.mark.parametrize(
+    "pasted", ["[Vår sida](https://angsbacken.se)", "https://[angsbacken.se", "http://[::1"]
+)
+def test_a_website_with_brackets_is_refused_not_a_crash(pasted: str) -> None:
+    assert check_website(pasted).problem is Problem.WEBSITE
+
+
+@pytest.mark.parametrize("places", ["²", "٣", "2147483648", "1" * 40, "-5", "4 0"])
+def test_places_that_are_not_a_plain_number_are_refused(places: str) -> None:
+    result = staff_flow.answer(Flow.NEW_FORUM, {}, Step.CAPACITY, places, zone=ZONE, now=NOW)
+    assert (result.step, result.problem) == (Step.CAPACITY, ForumProblem.CAPACITY)
+
+
+def test_a_forum_title_loses_direction_overrides_and_invisible_characters() -> None:
+    typed = "\u202eDialog\u200bforum\x00 om\u2066 lokaler"
+    result = staff_flow.answer(Flow.NEW_FORUM, {}, Step.TITLE, typed, zone=ZONE, now=NOW)
+    assert result.data[Step.TITLE] == "Dialogforum om lokaler"
+
+
+def test_a_title_made_only_of_invisible_characters_is_required_again() -> None:
+    result = staff_flow.answer(
+        Flow.NEW_FORUM, {}, Step.TITLE, "\u200b\u202e \u2060", zone=ZONE, now=NOW
+    )
+    assert (result.step, result.problem) == (Step.TITLE, ForumProblem.REQUIRED)
+
+
+async def test_nul_and_overrides_typed_by_staff_are_cleaned_on_both_databases(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with started(database_url, tmp_path) as bot:
+        staff = bot.staff
+        await staff.send("/newforum")
+        replies = await staff.send("Dialog\x00forum\u202e om\u200b lokaler")
+        writing = await bot.scalar(select(Conversation))
+
+        assert "description" in replies[-1].text.lower(), "the next question, no error"
+        assert writing.data[Step.TITLE] == "Dialogforum om lokaler"
+        assert not any("went wrong" in m.text for m in bot.api.bot_messages(staff.chat_id))
