@@ -19,7 +19,7 @@ from bot.context import IdeApplication
 from bot.delivery import Worker
 from bot.local_api import LocalBotApi, LocalUser, Message
 from storage.models import Forum
-from tests.conftest import ADMIN_ID, make_settings
+from tests.conftest import ADMIN_ID, make_settings, shared_knowledge
 
 ZONE = ZoneInfo("Europe/Stockholm")
 
@@ -156,7 +156,11 @@ async def started(
     """The bot with its worker not running on its own (tests call `deliver`)."""
     options: dict[str, object] = {"delivery_worker": False, **settings}
     bot_api = api or LocalBotApi()
-    app = build_application(make_settings(database_url, tmp_path, **options), request=bot_api)
+    app = build_application(
+        make_settings(database_url, tmp_path, **options),
+        request=bot_api,
+        knowledge=shared_knowledge(),
+    )
     clock = clock or Clock()
     app.bot_data.clock = clock
     async with running(app):
