@@ -33,6 +33,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.app import build_application, build_knowledge, running
+from bot.buttons import SEPARATOR, CallbackData
 from bot.config import Settings
 from bot.context import IdeApplication
 from bot.knowledge import Knowledge
@@ -83,6 +84,11 @@ def shared_knowledge() -> Knowledge:
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
     return shared_knowledge()
+
+
+def forged(kind: type[CallbackData], *values: str) -> str:
+    """Button data that claims to be of `kind` but holds what its codec never writes."""
+    return SEPARATOR.join((kind.prefix, *values))
 
 
 # -- clocks ------------------------------------------------------------------------------------

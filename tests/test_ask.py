@@ -13,6 +13,7 @@ from bot.context import IdeApplication
 from bot.knowledge import Knowledge
 from bot.local_api import LocalBotApi, LocalUser
 from bot.outgoing import GROUP_INTERVAL
+from handlers.handover import OfferHandover
 from storage.models import Question, User
 from tests.conftest import ADMIN_ID, MonotonicClock, make_settings
 
@@ -190,3 +191,24 @@ async def test_the_answer_on_joining_offers_to_apply(
     form = await user.press("Apply", answer)
 
     assert "application" in form[0].text.lower()
+
+
+async def test_not_sending_a_question_to_the_municipality_keeps_it_here(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    app, api = bot
+    asker = person(bot, 13, "en")
+    not_sure = (await asker.send("when does the swimming pool open on sunday?"))[-1]
+    consent = (await asker.press("Ask the municipality", not_sure))[-1]
+
+    declined = (await asker.press("Don't send", consent))[-1]
+
+    assert declined.message_id == consent.message_id
+    assert "did not send" in declined.text
+    assert api.messages(STAFF_CHAT) == [], "nothing reached the contact chat"
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        question_id = await session.scalar(select(Question.id).where(Question.user_id == 13))
+    stranger = person(bot, 14, "en")
+    await stranger.send("/start")
+    assert await stranger.press_data(OfferHandover(question_id).pack(), not_sure) == []
+    assert "no longer works" in stranger.answers[-1], "only the asker can hand it over"

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.context import IdeApplication
 from bot.knowledge import Knowledge
 from bot.local_api import LocalBotApi, LocalUser
+from handlers.language import ChooseLanguage
 from storage.models import User
 
 
@@ -62,8 +63,8 @@ async def test_a_forged_language_is_refused_and_nothing_is_saved(
     user = person(7, language_code="en")
     picker = (await user.send("/language"))[0]
 
-    await user.press_data("lang:xx", picker)
-    await user.press_data("lang:sv-evil", picker)
+    await user.press_data(ChooseLanguage("xx").pack(), picker)
+    await user.press_data(ChooseLanguage("sv-evil").pack(), picker)
 
     assert user.answers[-1] == "That language is not available."
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]

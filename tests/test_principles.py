@@ -10,6 +10,7 @@ import pytest
 from bot.app import build_application, running
 from bot.knowledge import Knowledge
 from bot.local_api import LocalBotApi, LocalUser
+from handlers.entries import BrowseEntry, Commitments
 from tests.conftest import make_settings
 
 
@@ -73,6 +74,6 @@ async def test_a_forged_entry_button_is_refused(person: Callable[..., LocalUser]
     user = person(language_code="en")
     listing = (await user.send("/principles"))[0]
 
-    assert await user.press_data("p:principle/../../etc", listing) == []
-    assert await user.press_data("c:nope", listing) == []
+    assert await user.press_data(BrowseEntry("principle/../../etc").pack(), listing) == []
+    assert await user.press_data(Commitments("nope").pack(), listing) == []
     assert "no longer works" in user.answers[-1]
