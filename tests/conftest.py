@@ -45,7 +45,9 @@ POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 # Where PostgreSQL must be there (CI, or a server named on purpose), its absence is an error.
-POSTGRES_REQUIRED = bool(os.environ.get("CI")) or "TEST_POSTGRES_URL" in os.environ
+POSTGRES_REQUIRED = (
+    os.environ.get("CI", "").lower() not in {"", "0", "false"} or "TEST_POSTGRES_URL" in os.environ
+)
 ADMIN_ID = 900
 T = TypeVar("T")
 
@@ -204,12 +206,13 @@ class Templates:
             connection = await asyncpg.connect(_dsn(POSTGRES_URL))
             try:
                 await connection.execute(f'CREATE DATABASE "{name}"')
+                self.postgres = name
+                url = make_url(POSTGRES_URL).set(database=name)
+                await _migrate(url.render_as_string(hide_password=False))
+                # Copying needs a template nobody is connected to: let nobody connect.
+                await connection.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
             finally:
                 await connection.close()
-            self.postgres = name
-            await _migrate(
-                make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-            )
         return self.postgres
 
     async def drop(self) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.delivery import Worker
-from bot.local_api import Event, LocalBotApi
+from bot.local_api import Event, LocalBotApi, LocalUser
 from bot.outgoing import RateLimiter
 from bot.sender import Sender
 from handlers.notices import build_worker
@@ -51,6 +51,18 @@ async def deliver_on(clock: VirtualClock, bot: Bot, worker: Worker) -> None:
     raise AssertionError("the outbox did not empty")
 
 
+async def subscribers(bot: Bot, first: int, count: int, language: str = "en") -> list[LocalUser]:
+    """People who have said yes to invitations, made directly (the conversation that gets
+    there is tested in test_forums.py)."""
+    people = [bot.person(first + n, language) for n in range(count)]
+    async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        session.add_all(
+            User(telegram_id=p.id, language=language, subscribed=True, subscription_asked=True)
+            for p in people
+        )
+    return people
+
+
 def send_times(api: LocalBotApi, clock: VirtualClock) -> dict[int, list[float]]:
     """From now on: when (on `clock`) each chat was sent a message."""
     times: dict[int, list[float]] = {}
@@ -69,7 +81,7 @@ async def test_429s_are_waited_out_and_retried_so_nobody_is_missed_or_repeated(
     api, clock = LocalBotApi(inject_429=0.25, retry_after=1, seed=7), VirtualClock()
     async with started(database_url, tmp_path, api=api, clock=clock) as bot:  # type: ignore[arg-type]
         api.inject_429 = 0.0  # set up the people and the forum without faults
-        people = [await bot.subscriber(2000 + n, "en") for n in range(8)]
+        people = await subscribers(bot, 2000, 8)
         forum_id = await bot.create_forum()
         await bot.publish(forum_id)
         api.inject_429 = 0.25
@@ -131,7 +143,7 @@ async def test_a_send_in_flight_at_a_crash_is_sent_again_and_recorded_as_unknown
 ) -> None:
     api, clock = LocalBotApi(), Clock()
     async with started(database_url, tmp_path, api=api, clock=clock) as bot:
-        people = [await bot.subscriber(2300 + n, "en") for n in range(5)]
+        people = await subscribers(bot, 2300, 5)
         await bot.publish(await bot.create_forum())
         # A worker claims two rows, marks them "sending", and dies before recording.
         async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
@@ -172,7 +184,7 @@ async def test_the_worker_delivers_on_its_own_when_it_runs(
 async def test_two_workers_never_send_the_same_row(postgres_url: str, tmp_path: Path) -> None:
     """Several workers need PostgreSQL's row locks (SQLite runs one worker)."""
     async with started(postgres_url, tmp_path, delivery_rate=50) as bot:
-        people = [await bot.subscriber(2600 + n, "en") for n in range(40)]
+        people = await subscribers(bot, 2600, 40)
         await bot.publish(await bot.create_forum())
         other = build_worker(
             bot.app, bot.app.bot_data.db, bot.app.bot_data.i18n, bot.app.bot_data.sender
@@ -189,7 +201,7 @@ async def test_the_worker_keeps_a_second_between_two_notices_to_one_person(
 ) -> None:
     clock = VirtualClock()
     async with started(database_url, tmp_path, clock=clock) as bot:  # type: ignore[arg-type]
-        people = [await bot.subscriber(2700 + n, "en") for n in range(3)]
+        people = await subscribers(bot, 2700, 3)
         await bot.publish(await bot.create_forum())
         await bot.publish(await bot.create_forum(title="Andra forumet"))
         times = send_times(bot.api, clock)
