@@ -72,8 +72,11 @@ FEATURES = (
 )
 
 
-def build_application(settings: Settings, request: BaseRequest | None = None) -> IdeApplication:
-    """The bot, talking to Telegram, or to whatever Bot API `request` answers for."""
+def build_application(
+    settings: Settings, request: BaseRequest | None = None, *, knowledge: Knowledge | None = None
+) -> IdeApplication:
+    """The bot, talking to Telegram, or to whatever Bot API `request` answers for. The
+    knowledge index is built at start unless one is given (tests build it once for all)."""
     token = settings.telegram_bot_token
     builder = (
         ApplicationBuilder()
@@ -89,6 +92,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         builder = builder.request(request).get_updates_request(request)
     app: IdeApplication = builder.build()  # type: ignore[assignment]
     app.bot_data.settings = settings
+    app.bot_data.knowledge = knowledge
     for feature in (*FEATURES, fallback, errors):
         feature.register(app)
     return app
@@ -105,7 +109,8 @@ def build_knowledge(settings: Settings) -> Knowledge:
 async def _post_init(app: IdeApplication) -> None:
     settings = app.bot_data.settings
     assert settings is not None
-    knowledge = build_knowledge(settings)  # a broken pack stops the start first
+    if app.bot_data.knowledge is None:  # a broken pack stops the start first
+        app.bot_data.knowledge = build_knowledge(settings)
     db = Database.connect(settings.resolved_database_url)
     await migrate.upgrade(db.engine)
     async with db.transaction() as session:  # the retention promise made in the form
@@ -118,7 +123,6 @@ async def _post_init(app: IdeApplication) -> None:
             )
     app.bot_data.db = db
     app.bot_data.i18n = I18n(settings.default_language, settings.zone)
-    app.bot_data.knowledge = knowledge
     app.bot_data.detector = Detector()
     limiter = RateLimiter(
         settings.delivery_rate, settings.delivery_chat_rate, settings.reply_chat_rate

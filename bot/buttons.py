@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Self
 MAX_DATA_BYTES = 64  # Telegram's limit for callback data
 MAX_ID = 2**31 - 1  # the largest id every database column we use can hold
 SEPARATOR = ":"
-_TOKEN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")  # what a str field may hold
+_TOKEN = re.compile(r"[A-Za-z0-9_./-]{1,40}")  # what a str field may hold (all of it)
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ Rows = Sequence[Sequence[Button]]
 @dataclass(frozen=True)
 class CallbackData:
     """Base of every button codec. A subclass sets `prefix` (unique, short) and declares its
-    fields: `int` (an id, 0 to `MAX_ID`), `str` (letters, digits, `_ . -`), `bool` (y/n) or
+    fields: `int` (an id, 0 to `MAX_ID`), `str` (letters, digits, `_ . - /`), `bool` (y/n) or
     a `StrEnum`. Fields are packed in declaration order, separated by ':'."""
 
     prefix: ClassVar[str]
@@ -114,5 +114,5 @@ def _decode(kind: Any, value: str) -> object | None:
     if isinstance(kind, type) and issubclass(kind, StrEnum):
         return kind(value) if value in kind._value2member_map_ else None
     if kind is str:
-        return value if _TOKEN.match(value) else None
+        return value if _TOKEN.fullmatch(value) else None
     raise TypeError(f"a button field cannot be of type {kind!r}")

@@ -24,7 +24,8 @@ from storage.models import utcnow
 @dataclass
 class BotData:
     """Services shared by all handlers. Settings are set when the application is built;
-    the database and catalogs in `post_init`, so nothing is opened at import time."""
+    the database, catalogs and knowledge index in `post_init` (the index may be given
+    prebuilt instead: tests build it once), so nothing is opened at import time."""
 
     settings: Settings | None = None
     db: Database | None = None

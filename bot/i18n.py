@@ -7,6 +7,7 @@ so a stale or missing `.mo` file can never show users an old text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import logging
 from dataclasses import dataclass
@@ -141,6 +142,14 @@ def load_catalog(locales_dir: Path, language: str) -> NullTranslations:
     if not po_path.exists():
         log.warning("no catalog for %s at %s; showing English source texts", language, po_path)
         return NullTranslations()
+    stat = po_path.stat()
+    return _compile(po_path, language, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _compile(po_path: Path, language: str, _mtime_ns: int, _size: int) -> Translations:
+    """Once per version of the file: an application that starts again (tests start hundreds)
+    reuses it; an edited file is compiled anew."""
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=language, domain=DOMAIN)
     buffer = io.BytesIO()

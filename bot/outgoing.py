@@ -8,6 +8,7 @@ import asyncio
 import math
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.buttons import Rows
@@ -60,9 +61,20 @@ class RateLimiter:
 
     A send counts from when it is handed over until a second after its answer came back
     (Telegram counts it at some moment in between, which we cannot see), so network delays
-    that vary can never make Telegram see more than `rate` bulk sends in its second."""
+    that vary can never make Telegram see more than `rate` bulk sends in its second.
+    `clock` and `sleep` are the monotonic clock and the wait (tests pass a clock they move)."""
 
-    def __init__(self, rate: float, chat_rate: float, reply_rate: int = 3) -> None:
+    def __init__(
+        self,
+        rate: float,
+        chat_rate: float,
+        reply_rate: int = 3,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.clock = clock
+        self.sleep = sleep
         self.rate = rate
         self.reply_rate = reply_rate  # replies to one private chat in any second
         self.per_window = max(1, math.floor(rate))
@@ -79,7 +91,7 @@ class RateLimiter:
 
     def chat_wait(self, chat_id: int, *, urgent: bool = False) -> float:
         """Seconds until `chat_id` may receive the next message (0: now)."""
-        now = time.monotonic()
+        now = self.clock()
         recent = self._chats.get(chat_id, ())
         wait = max(0.0, self._chat_paused.get(chat_id, 0.0) - now)
         if chat_id < 0:  # a group: 20 a minute, replies included
@@ -96,7 +108,7 @@ class RateLimiter:
 
     def pause(self, seconds: float, chat_id: int | None = None) -> None:
         """A 429: bulk stops for `seconds`; so do replies to `chat_id`."""
-        until = time.monotonic() + seconds
+        until = self.clock() + seconds
         self._paused_until = max(self._paused_until, until)
         if chat_id is not None:
             self._chat_paused[chat_id] = max(self._chat_paused.get(chat_id, 0.0), until)
@@ -108,14 +120,14 @@ class RateLimiter:
         if urgent:
             self._urgent += 1
             try:
-                while (wait := self.chat_wait(chat_id, urgent=True)) > 0:  # noqa: ASYNC110
-                    await asyncio.sleep(wait)
+                while (wait := self.chat_wait(chat_id, urgent=True)) > 0:
+                    await self.sleep(wait)
             finally:
                 self._urgent -= 1
-            return self._take(chat_id, time.monotonic(), bulk=False)
+            return self._take(chat_id, self.clock(), bulk=False)
         async with self._lock:
             while True:
-                now = time.monotonic()
+                now = self.clock()
                 self._expire(now)
                 ready = max(self._paused_until, self._next, now + self.chat_wait(chat_id))
                 if len(self._sent) >= self.per_window:
@@ -125,11 +137,11 @@ class RateLimiter:
                     ready = max(ready, now + 0.002)
                 if ready <= now:
                     return self._take(chat_id, now, bulk=True)
-                await asyncio.sleep(ready - now)
+                await self.sleep(ready - now)
 
     def done(self, chat_id: int, ticket: list[float]) -> None:
         """The answer to a send has come: it counts from now."""
-        now = time.monotonic()
+        now = self.clock()
         ticket[0] = now
         recent = self._chats.get(chat_id)
         if recent is not None:

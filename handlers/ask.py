@@ -3,22 +3,31 @@ with the closest topics and a way to ask the municipality."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.asking import Answer, answer
-from bot.buttons import Button
+from bot.buttons import Button, CallbackData
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
 from handlers import handover
-from handlers.entries import SHOW, entry_buttons, entry_text, send_long
+from handlers.entries import ShowEntry, entry_buttons, entry_text, send_long
 from handlers.fallback import answer_stale
-from handlers.language import SWITCH
+from handlers.language import SwitchLanguage
 from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import questions
 
-FEEDBACK = "fb:"  # fb:<question id>:y|n
+
+@dataclass(frozen=True)
+class Feedback(CallbackData):
+    """👍 or 👎 under an answer (only the asker's count)."""
+
+    prefix = "fb"
+    question: int
+    helpful: bool
 
 
 @with_turn
@@ -32,8 +41,6 @@ async def ask_command(update: Update, context: CustomContext, turn: Turn) -> Non
 
 @with_turn
 async def ask_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    if update.callback_query:
-        turn.answer()
     turn.reply(_prompt(turn.t))
 
 
@@ -55,7 +62,7 @@ async def respond(context: CustomContext, turn: Turn, user_id: int, text: str) -
     if found.result.confident and best:
         rows = entry_buttons(turn.t, best.entry)
         rows += [
-            [Button("↪ " + hit.entry.title, SHOW + hit.entry.id)]
+            [ShowEntry(hit.entry.id).button("↪ " + hit.entry.title)]
             for hit in found.result.see_also()
         ]
         rows.append(_feedback_row(turn.t, asked.id))
@@ -68,7 +75,7 @@ async def respond(context: CustomContext, turn: Turn, user_id: int, text: str) -
 async def _not_sure(context: CustomContext, turn: Turn, found: Answer, question_id: int) -> None:
     t = turn.t
     lines = [t.pgettext("ask", "I'm not sure I have the answer to that.")]
-    rows = [[Button(hit.entry.title, SHOW + hit.entry.id)] for hit in found.result.hits]
+    rows = [[ShowEntry(hit.entry.id).button(hit.entry.title)] for hit in found.result.hits]
     if rows:
         lines.append(t.pgettext("ask", "Perhaps one of these topics helps:"))
     else:
@@ -87,23 +94,21 @@ async def _not_sure(context: CustomContext, turn: Turn, found: Answer, question_
 @with_turn
 async def feedback_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or query.from_user is None or query.message is None:
-        return
-    question_id, _, verdict = (query.data or "").removeprefix(FEEDBACK).partition(":")
+    button = Feedback.parse(query.data) if query else None
     if (
-        not question_id.isdigit()
-        or verdict not in {"y", "n"}
+        query is None
+        or button is None
         or not await questions.set_helpful(
-            turn.session, int(question_id), query.from_user.id, verdict == "y"
+            turn.session, button.question, query.from_user.id, button.helpful
         )
     ):
-        answer_stale(turn)
+        answer_stale(turn)  # not the asker's, or no longer there
         return
     turn.answer(turn.t.pgettext("ask", "Thank you for telling us!"))
-    turn.drop_buttons(FEEDBACK)
-    if verdict == "n":
+    turn.drop_buttons(Feedback)
+    if not button.helpful:
         text = turn.t.pgettext("ask", "Sorry that did not help.")
-        rows = handover.offer_row(context, turn.t, int(question_id))
+        rows = handover.offer_row(context, turn.t, button.question)
         contact = handover.contact_line(context, turn.t)
         turn.reply("\n\n".join(p for p in (text, contact) if p), rows)
 
@@ -118,8 +123,8 @@ def _prompt(t: Translator) -> str:
 
 def _feedback_row(t: Translator, question_id: int) -> list[Button]:
     return [
-        Button(t.pgettext("ask", "👍 This helped"), f"{FEEDBACK}{question_id}:y"),
-        Button(t.pgettext("ask", "👎 Not really"), f"{FEEDBACK}{question_id}:n"),
+        Feedback(question_id, helpful=True).button(t.pgettext("ask", "👍 This helped")),
+        Feedback(question_id, helpful=False).button(t.pgettext("ask", "👎 Not really")),
     ]
 
 
@@ -127,11 +132,11 @@ def _switch_row(t: Translator, found: Answer) -> list[list[Button]]:
     if found.switch_to is None:
         return []
     label = t.pgettext("ask", "Use {language} from now on", language=native_name(found.switch_to))
-    return [[Button(label, SWITCH + found.switch_to)]]
+    return [[SwitchLanguage(found.switch_to).button(label)]]
 
 
 def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("ask", ask_command, filters=private))
     app.add_handler(CallbackQueryHandler(ask_menu_button, pattern=Menu(MenuItem.ASK).pressed))
-    app.add_handler(CallbackQueryHandler(feedback_button, pattern=f"^{FEEDBACK}"))
+    app.add_handler(CallbackQueryHandler(feedback_button, pattern=Feedback.matches))

@@ -3,11 +3,14 @@ original, and the buttons that move between them. Shared by browsing and asking.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from markupsafe import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.buttons import Button, Rows
+from bot.buttons import Button, CallbackData, Rows
+from bot.config import Language
 from bot.content import AUTHORITATIVE, Entry, Pack
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
@@ -16,12 +19,49 @@ from handlers.fallback import answer_stale
 from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 
-SHOW = "e:"  # e:<entry id>            the entry's text, as a new message
-BROWSE = "p:"  # p:<entry id>          the entry's text, in place of the pressed message
-COMMITMENTS = "c:"  # c:<entry id>     its commitments by party
-ORIGINAL = "o:"  # o:<entry id>        the Swedish original
-PRINCIPLES = "pl"  # the list of principles
 JOINING = "joining"  # the entry on how to join, which every pack has
+
+
+@dataclass(frozen=True)
+class EntryButton(CallbackData):
+    """A button that names an entry of the pack (the kinds below)."""
+
+    entry: str
+
+
+@dataclass(frozen=True)
+class ShowEntry(EntryButton):
+    """The entry's text, as a new message (the topics offered under an answer)."""
+
+    prefix = "e"
+
+
+@dataclass(frozen=True)
+class BrowseEntry(EntryButton):
+    """The entry's text, in place of the pressed message (browsing the principles)."""
+
+    prefix = "p"
+
+
+@dataclass(frozen=True)
+class Commitments(EntryButton):
+    """The entry's commitments, by party."""
+
+    prefix = "c"
+
+
+@dataclass(frozen=True)
+class Original(EntryButton):
+    """The entry's authoritative Swedish text."""
+
+    prefix = "o"
+
+
+@dataclass(frozen=True)
+class AllPrinciples(CallbackData):
+    """Back to the list of principles."""
+
+    prefix = "pl"
 
 
 def entry_text(t: Translator, pack: Pack, entry: Entry, *, original: bool = False) -> str:
@@ -65,19 +105,14 @@ def entry_buttons(t: Translator, entry: Entry, *, original: bool = False) -> lis
         rows.append([Menu(MenuItem.APPLY).button(label)])
     row = []
     if entry.commitments and entry.commitments.by_party():
-        row.append(Button(t.pgettext("entries", "Commitments"), COMMITMENTS + entry.id))
+        row.append(Commitments(entry.id).button(t.pgettext("entries", "Commitments")))
     if t.language != AUTHORITATIVE and not original:
-        row.append(
-            Button(
-                t.pgettext("entries", "Show the Swedish original"),
-                ORIGINAL + entry.id,
-            )
-        )
+        row.append(Original(entry.id).button(t.pgettext("entries", "Show the Swedish original")))
     return [*rows, row] if row else rows
 
 
 def principles_button(t: Translator) -> list[Button]:
-    return [Button(t.pgettext("entries", "« All principles"), PRINCIPLES)]
+    return [AllPrinciples().button(t.pgettext("entries", "« All principles"))]
 
 
 async def send_long(turn: Turn, text: str, keyboard: Rows) -> None:
@@ -96,61 +131,63 @@ async def show_or_edit(turn: Turn, text: str, keyboard: Rows) -> None:
         await send_long(turn, text, keyboard)
 
 
-def find_entry(context: CustomContext, t: Translator, data: str, prefix: str) -> Entry | None:
-    """The entry a button names, or None for a stale or forged button."""
-    return context.pack.entry(t.language, data.removeprefix(prefix))
+def pressed_entry(
+    context: CustomContext, turn: Turn, kind: type[EntryButton], language: Language | None = None
+) -> Entry | None:
+    """The entry a pressed button of `kind` names (in `language`, else the person's), or
+    None if the pack has none by that id: the content changed, or the button was forged."""
+    query = turn.update.callback_query
+    button = kind.parse(query.data if query else None)
+    return context.pack.entry(language or turn.t.language, button.entry) if button else None
+
+
+def _entry_view(context: CustomContext, turn: Turn, entry: Entry) -> tuple[str, Rows]:
+    rows = entry_buttons(turn.t, entry)
+    if entry.kind == "principle":
+        rows.append(principles_button(turn.t))
+    return entry_text(turn.t, context.pack, entry), rows
 
 
 @with_turn
 async def show_entry_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    query = update.callback_query
-    data = query.data or "" if query else ""
-    prefix = BROWSE if data.startswith(BROWSE) else SHOW
-    entry = find_entry(context, turn.t, data, prefix)
-    if query is None or entry is None:
+    entry = pressed_entry(context, turn, ShowEntry)
+    if entry is None:
         answer_stale(turn)
         return
-    turn.answer()
-    rows = entry_buttons(turn.t, entry)
-    if entry.kind == "principle":
-        rows.append(principles_button(turn.t))
-    text, keyboard = entry_text(turn.t, context.pack, entry), rows
-    if prefix == BROWSE:
-        await show_or_edit(turn, text, keyboard)
-    else:
-        await send_long(turn, text, keyboard)
+    await send_long(turn, *_entry_view(context, turn, entry))
+
+
+@with_turn
+async def browse_entry_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    entry = pressed_entry(context, turn, BrowseEntry)
+    if entry is None:
+        answer_stale(turn)
+        return
+    await show_or_edit(turn, *_entry_view(context, turn, entry))
 
 
 @with_turn
 async def commitments_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    query = update.callback_query
-    entry = find_entry(context, turn.t, query.data or "", COMMITMENTS) if query else None
-    if query is None or entry is None or entry.commitments is None:
+    entry = pressed_entry(context, turn, Commitments)
+    if entry is None or entry.commitments is None:
         answer_stale(turn)
         return
-    turn.answer()
-    back = Button(turn.t.pgettext("entries", "« Back"), BROWSE + entry.id)
+    back = BrowseEntry(entry.id).button(turn.t.pgettext("entries", "« Back"))
     keyboard = [[back, *principles_button(turn.t)]]
     await show_or_edit(turn, commitments_text(turn.t, entry), keyboard)
 
 
 @with_turn
 async def original_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    query = update.callback_query
-    entry = (
-        context.pack.entry(AUTHORITATIVE, (query.data or "").removeprefix(ORIGINAL))
-        if query
-        else None
-    )
-    if query is None or entry is None:
+    entry = pressed_entry(context, turn, Original, AUTHORITATIVE)
+    if entry is None:
         answer_stale(turn)
         return
-    turn.answer()
-    text = entry_text(turn.t, context.pack, entry, original=True)
-    await send_long(turn, text, ())
+    await send_long(turn, entry_text(turn.t, context.pack, entry, original=True), ())
 
 
 def register(app: IdeApplication) -> None:
-    app.add_handler(CallbackQueryHandler(show_entry_button, pattern=f"^({SHOW}|{BROWSE})"))
-    app.add_handler(CallbackQueryHandler(commitments_button, pattern=f"^{COMMITMENTS}"))
-    app.add_handler(CallbackQueryHandler(original_button, pattern=f"^{ORIGINAL}"))
+    app.add_handler(CallbackQueryHandler(show_entry_button, pattern=ShowEntry.matches))
+    app.add_handler(CallbackQueryHandler(browse_entry_button, pattern=BrowseEntry.matches))
+    app.add_handler(CallbackQueryHandler(commitments_button, pattern=Commitments.matches))
+    app.add_handler(CallbackQueryHandler(original_button, pattern=Original.matches))

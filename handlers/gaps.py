@@ -43,21 +43,7 @@ def report(
     """The questions by language, newest first, then 👍/👎 per entry and language."""
     parts = [t.pgettext("gaps", "<b>Unanswered and unhelpful questions, last 30 days</b>")]
     for language in sorted({q.language for q in found}):
-        asked = [q for q in found if q.language == language]
-        lines = [
-            t.npgettext(
-                "gaps",
-                "<b>{language}</b>: {n} question",
-                "<b>{language}</b>: {n} questions",
-                len(asked),
-                language=native_name(language),
-            )
-        ]
-        for question in asked[:PER_LANGUAGE]:
-            mark = "👎" if question.helpful is False else "?"
-            when = t.datetime(question.created_at, "d MMM")
-            lines.append(f"{mark} {escape(question.text)} <i>({escape(when)})</i>")
-        parts.append("\n".join(lines))
+        parts.append(_language_part(t, language, [q for q in found if q.language == language]))
     rated = [(key, votes) for key, votes in sorted(counts.items()) if any(votes)]
     if rated:
         lines = [
@@ -69,6 +55,23 @@ def report(
         ]
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
+
+
+def _language_part(t: Translator, language: str, asked: Sequence[Question]) -> str:
+    lines = [
+        t.npgettext(
+            "gaps",
+            "<b>{language}</b>: {n} question",
+            "<b>{language}</b>: {n} questions",
+            len(asked),
+            language=native_name(language),
+        )
+    ]
+    for question in asked[:PER_LANGUAGE]:
+        mark = "👎" if question.helpful is False else "?"
+        when = t.datetime(question.created_at, "d MMM")
+        lines.append(f"{mark} {escape(question.text)} <i>({escape(when)})</i>")
+    return "\n".join(lines)
 
 
 def register(app: IdeApplication) -> None:

@@ -4,12 +4,13 @@ and relaying the staff's reply back. Staff see the question only, never who aske
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.buttons import Button
+from bot.buttons import Button, CallbackData
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
 from handlers.fallback import answer_stale
@@ -19,9 +20,33 @@ from storage.models import Question
 
 log = logging.getLogger(__name__)
 
-OFFER = "ho:"  # ho:<question id>    "Ask the municipality"
-SEND = "hs:"  # hs:<question id>     consent given: send it
-CANCEL = "hc:"  # hc:<question id>   do not send
+
+@dataclass(frozen=True)
+class QuestionButton(CallbackData):
+    """A button about one of the presser's own questions (the kinds below)."""
+
+    question: int
+
+
+@dataclass(frozen=True)
+class OfferHandover(QuestionButton):
+    """📨 Ask the municipality: asks for consent."""
+
+    prefix = "ho"
+
+
+@dataclass(frozen=True)
+class SendHandover(QuestionButton):
+    """Consent given: send the question to the contact point."""
+
+    prefix = "hs"
+
+
+@dataclass(frozen=True)
+class CancelHandover(QuestionButton):
+    """Do not send it."""
+
+    prefix = "hc"
 
 
 def contact_line(context: CustomContext, t: Translator) -> str:
@@ -42,29 +67,24 @@ def offer_row(context: CustomContext, t: Translator, question_id: int) -> list[l
     if context.settings.contact_chat_id is None:
         return []
     label = t.pgettext("handover", "📨 Ask the municipality")
-    return [[Button(label, f"{OFFER}{question_id}")]]
+    return [[OfferHandover(question_id).button(label)]]
 
 
-async def _own_question(update: Update, turn: Turn, prefix: str) -> Question | None:
-    """The question a button names, if the presser asked it."""
+async def _own_question(update: Update, turn: Turn, kind: type[QuestionButton]) -> Question | None:
+    """The question a pressed button of `kind` names, if the presser asked it; else None
+    (and the press is answered as stale)."""
     query = update.callback_query
-    raw = (query.data or "").removeprefix(prefix) if query else ""
-    question = await questions.get_question(turn.session, int(raw)) if raw.isdigit() else None
-    if (
-        query is None
-        or question is None
-        or query.from_user is None
-        or question.user_id != query.from_user.id
-    ):
+    button = kind.parse(query.data) if query else None
+    question = await questions.get_question(turn.session, button.question) if button else None
+    if question is None or query is None or question.user_id != query.from_user.id:
         answer_stale(turn)
         return None
-    turn.answer()
     return question
 
 
 @with_turn
 async def offer_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    question = await _own_question(update, turn, OFFER)
+    question = await _own_question(update, turn, OfferHandover)
     if question is None:
         return
     text = turn.t.pgettext(
@@ -75,11 +95,8 @@ async def offer_button(update: Update, context: CustomContext, turn: Turn) -> No
     )
     keyboard = [
         [
-            Button(turn.t.pgettext("handover", "✅ Send"), f"{SEND}{question.id}"),
-            Button(
-                turn.t.pgettext("handover", "✖ Don't send"),
-                f"{CANCEL}{question.id}",
-            ),
+            SendHandover(question.id).button(turn.t.pgettext("handover", "✅ Send")),
+            CancelHandover(question.id).button(turn.t.pgettext("handover", "✖ Don't send")),
         ]
     ]
     turn.reply(text, keyboard)
@@ -87,32 +104,38 @@ async def offer_button(update: Update, context: CustomContext, turn: Turn) -> No
 
 @with_turn
 async def send_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    question = await _own_question(update, turn, SEND)
+    question = await _own_question(update, turn, SendHandover)
     chat_id = context.settings.contact_chat_id
     if question is None or chat_id is None:
         return
-    if question.forwarded_message_id is None:
-        staff = context.i18n.translator(context.settings.default_language)
-        text = staff.pgettext(
-            "handover",
-            "<b>Question #{number}</b> from the chat ({language}):\n\n{question}\n\n"
-            "<i>Reply to this message to answer; the bot passes your reply on.</i>",
-            number=question.id,
-            language=native_name(question.language),
-            question=question.text,
-        )
-        question_id = question.id
-
-        async def forwarded(session: AsyncSession, message_id: int) -> None:
-            await questions.mark_forwarded(session, question_id, chat_id, message_id)
-
-        turn.send(chat_id, staff.directional(text), on_sent=forwarded)
+    if question.forwarded_message_id is None:  # not twice, however often it is pressed
+        _forward(context, turn, question, chat_id)
     turn.edit(turn.t.pgettext("handover", "Sent. The answer will come here in this chat."))
+
+
+def _forward(context: CustomContext, turn: Turn, question: Question, chat_id: int) -> None:
+    """The question (not who asked) to the contact chat, in the default language; staff
+    reply to that message to answer."""
+    staff = context.i18n.translator(context.settings.default_language)
+    text = staff.pgettext(
+        "handover",
+        "<b>Question #{number}</b> from the chat ({language}):\n\n{question}\n\n"
+        "<i>Reply to this message to answer; the bot passes your reply on.</i>",
+        number=question.id,
+        language=native_name(question.language),
+        question=question.text,
+    )
+    question_id = question.id
+
+    async def forwarded(session: AsyncSession, message_id: int) -> None:
+        await questions.mark_forwarded(session, question_id, chat_id, message_id)
+
+    turn.send(chat_id, staff.directional(text), on_sent=forwarded)
 
 
 @with_turn
 async def cancel_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    if await _own_question(update, turn, CANCEL) is not None:
+    if await _own_question(update, turn, CancelHandover) is not None:
         turn.edit(turn.t.pgettext("handover", "All right, I did not send it."))
 
 
@@ -145,9 +168,9 @@ async def staff_reply(update: Update, context: CustomContext, turn: Turn) -> Non
 
 
 def register(app: IdeApplication) -> None:
-    app.add_handler(CallbackQueryHandler(offer_button, pattern=f"^{OFFER}"))
-    app.add_handler(CallbackQueryHandler(send_button, pattern=f"^{SEND}"))
-    app.add_handler(CallbackQueryHandler(cancel_button, pattern=f"^{CANCEL}"))
+    app.add_handler(CallbackQueryHandler(offer_button, pattern=OfferHandover.matches))
+    app.add_handler(CallbackQueryHandler(send_button, pattern=SendHandover.matches))
+    app.add_handler(CallbackQueryHandler(cancel_button, pattern=CancelHandover.matches))
     settings = app.bot_data.settings
     if settings and settings.contact_chat_id is not None:
         staff_chat = filters.Chat(settings.contact_chat_id)

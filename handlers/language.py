@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.buttons import Button, Rows
+from bot.buttons import CallbackData, Rows
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name, normalise_language
@@ -14,19 +16,27 @@ from handlers.menu import Menu, MenuItem, main_menu
 from handlers.turn import Turn, with_turn
 from storage import users
 
-CHOOSE = "lang:"  # lang:<code>   from the picker: the picker becomes a confirmation
-SWITCH = "langsw:"  # langsw:<code>  under an answer: the answer stays, the button goes
+
+@dataclass(frozen=True)
+class ChooseLanguage(CallbackData):
+    """From the picker: the picker becomes a confirmation."""
+
+    prefix = "lang"
+    language: str  # checked when pressed: a forged one is refused in words
+
+
+@dataclass(frozen=True)
+class SwitchLanguage(CallbackData):
+    """Under an answer in another language: the answer stays, the button goes."""
+
+    prefix = "langsw"
+    language: str
 
 
 def picker(current: str | None) -> Rows:
     """One button per language, in its own name; the current one is ticked."""
     return [
-        [
-            Button(
-                ("✓ " if code == current else "") + native_name(code),
-                CHOOSE + code,
-            )
-        ]
+        [ChooseLanguage(code).button(("✓ " if code == current else "") + native_name(code))]
         for code in SUPPORTED_LANGUAGES
     ]
 
@@ -43,15 +53,13 @@ async def language_command(update: Update, context: CustomContext, turn: Turn) -
 
 @with_turn
 async def language_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    if update.callback_query:
-        turn.answer()
     await show_picker(turn)
 
 
 @with_turn
 async def choose_language_button(update: Update, context: CustomContext, turn: Turn) -> None:
     """From the picker: the picker becomes the confirmation, with the menu."""
-    t = await _save_choice(update, context, turn, CHOOSE)
+    t = await _save_choice(update, context, turn, ChooseLanguage)
     if t is not None and update.callback_query:
         turn.answer()
         turn.t = t
@@ -62,20 +70,21 @@ async def choose_language_button(update: Update, context: CustomContext, turn: T
 @with_turn
 async def switch_language_button(update: Update, context: CustomContext, turn: Turn) -> None:
     """Under an answer: the answer stays, only the offer goes."""
-    t = await _save_choice(update, context, turn, SWITCH)
+    t = await _save_choice(update, context, turn, SwitchLanguage)
     if t is not None and update.callback_query:
         turn.answer(_confirmation(t))
-        turn.drop_buttons(SWITCH)
+        turn.drop_buttons(SwitchLanguage)
 
 
 async def _save_choice(
-    update: Update, context: CustomContext, turn: Turn, prefix: str
+    update: Update, context: CustomContext, turn: Turn, kind: type[ChooseLanguage | SwitchLanguage]
 ) -> Translator | None:
     """Save the language a button names; None (and a word why) if it is not one of ours."""
     query = update.callback_query
-    if query is None or query.from_user is None:
+    button = kind.parse(query.data) if query else None
+    if query is None or query.from_user is None or button is None:
         return None
-    code = (query.data or "").removeprefix(prefix)
+    code = button.language
     chosen = normalise_language(code)
     if chosen is None or chosen != code:  # button data can be forged
         turn.answer(turn.t.pgettext("language", "That language is not available."))
@@ -97,5 +106,5 @@ def register(app: IdeApplication) -> None:
     app.add_handler(
         CallbackQueryHandler(language_menu_button, pattern=Menu(MenuItem.LANGUAGE).pressed)
     )
-    app.add_handler(CallbackQueryHandler(choose_language_button, pattern=f"^{CHOOSE}"))
-    app.add_handler(CallbackQueryHandler(switch_language_button, pattern=f"^{SWITCH}"))
+    app.add_handler(CallbackQueryHandler(choose_language_button, pattern=ChooseLanguage.matches))
+    app.add_handler(CallbackQueryHandler(switch_language_button, pattern=SwitchLanguage.matches))

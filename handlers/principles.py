@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.buttons import Button, Rows
+from bot.buttons import Rows
 from bot.context import CustomContext, IdeApplication
-from handlers.entries import BROWSE, PRINCIPLES, show_or_edit
+from handlers.entries import AllPrinciples, BrowseEntry, show_or_edit
 from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 
@@ -24,7 +24,7 @@ def principles_view(context: CustomContext, turn: Turn) -> tuple[str, Rows]:
         name=info.name,
         municipality=info.municipality,
     )
-    rows = [[Button(p.title, BROWSE + p.id)] for p in principles]
+    rows = [[BrowseEntry(p.id).button(p.title)] for p in principles]
     return text, rows
 
 
@@ -35,21 +35,23 @@ async def principles_command(update: Update, context: CustomContext, turn: Turn)
 
 
 @with_turn
-async def principles_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    if update.callback_query:
-        turn.answer()
+async def principles_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
     text, keyboard = principles_view(context, turn)
-    if update.callback_query and update.callback_query.data == PRINCIPLES:
-        await show_or_edit(turn, text, keyboard)  # "« All principles": go back in place
-    else:
-        turn.reply(text, keyboard)
+    turn.reply(text, keyboard)
+
+
+@with_turn
+async def all_principles_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    """« All principles: back to the list, in place."""
+    text, keyboard = principles_view(context, turn)
+    await show_or_edit(turn, text, keyboard)
 
 
 def register(app: IdeApplication) -> None:
     app.add_handler(
         CommandHandler("principles", principles_command, filters=filters.ChatType.PRIVATE)
     )
-    app.add_handler(CallbackQueryHandler(principles_button, pattern=f"^{PRINCIPLES}$"))
+    app.add_handler(CallbackQueryHandler(all_principles_button, pattern=AllPrinciples.matches))
     app.add_handler(
-        CallbackQueryHandler(principles_button, pattern=Menu(MenuItem.PRINCIPLES).pressed)
+        CallbackQueryHandler(principles_menu_button, pattern=Menu(MenuItem.PRINCIPLES).pressed)
     )

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import privacy as personal_data
-from bot.buttons import Button
+from bot.buttons import CallbackData
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
 from handlers.turn import Turn, with_turn
 from storage import privacy
+from storage.models import Application, User
 from storage.privacy import StoredData
 
-ERASE = "pv:erase"
-KEEP = "pv:keep"
+
+class Choice(StrEnum):
+    ERASE = "erase"
+    KEEP = "keep"
+
+
+@dataclass(frozen=True)
+class Erasure(CallbackData):
+    """The answer to "Delete your data?"."""
+
+    prefix = "pv"
+    choice: Choice
 
 
 @with_turn
@@ -32,21 +45,7 @@ def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
     """Everything stored about the person, in plain words."""
     lines = [t.pgettext("privacy", "<b>What this bot stores about you</b>")]
     if data.user:
-        lines.append(
-            t.pgettext(
-                "privacy",
-                "Your Telegram user id {id}, your language ({language}), when you first and last "
-                "used the bot ({first} and {last}), and whether you subscribe to invitations "
-                "({subscribed}).",
-                id=data.user.telegram_id,
-                language=native_name(data.user.language) if data.user.language else "–",
-                first=t.date(data.user.first_seen.astimezone(zone).date()),
-                last=t.date(data.user.last_seen.astimezone(zone).date()),
-                subscribed=t.pgettext("privacy", "yes")
-                if data.user.subscribed
-                else t.pgettext("privacy", "no"),
-            )
-        )
+        lines.append(_about_user(t, data.user, zone))
     lines.append(
         t.npgettext(
             "privacy",
@@ -55,20 +54,7 @@ def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
             data.questions,
         )
     )
-    lines.extend(
-        t.pgettext(
-            "privacy",
-            "Application {reference} for {name} ({status}), with the contact details you "
-            "gave: {contact}, {email}, {phone}.",
-            reference=application.reference or t.pgettext("privacy", "draft"),
-            name=application.org_name or "–",
-            status=application.status,
-            contact=application.contact_name or "–",
-            email=application.email or "–",
-            phone=application.phone or "–",
-        )
-        for application in data.applications
-    )
+    lines.extend(_about_application(t, application) for application in data.applications)
     if data.forum_answers:
         lines.append(
             t.npgettext(
@@ -82,13 +68,43 @@ def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
     return "\n\n".join(lines)
 
 
+def _about_user(t: Translator, user: User, zone: ZoneInfo) -> str:
+    return t.pgettext(
+        "privacy",
+        "Your Telegram user id {id}, your language ({language}), when you first and last "
+        "used the bot ({first} and {last}), and whether you subscribe to invitations "
+        "({subscribed}).",
+        id=user.telegram_id,
+        language=native_name(user.language) if user.language else "–",
+        first=t.date(user.first_seen.astimezone(zone).date()),
+        last=t.date(user.last_seen.astimezone(zone).date()),
+        subscribed=t.pgettext("privacy", "yes")
+        if user.subscribed
+        else t.pgettext("privacy", "no"),
+    )
+
+
+def _about_application(t: Translator, application: Application) -> str:
+    return t.pgettext(
+        "privacy",
+        "Application {reference} for {name} ({status}), with the contact details you "
+        "gave: {contact}, {email}, {phone}.",
+        reference=application.reference or t.pgettext("privacy", "draft"),
+        name=application.org_name or "–",
+        status=application.status,
+        contact=application.contact_name or "–",
+        email=application.email or "–",
+        phone=application.phone or "–",
+    )
+
+
 @with_turn
 async def deletemydata_command(update: Update, context: CustomContext, turn: Turn) -> None:
     t = turn.t
     keyboard = [
         [
-            Button(t.pgettext("privacy", "🗑 Yes, delete my data"), ERASE),
-            Button(t.pgettext("privacy", "Keep it"), KEEP),
+            Erasure(Choice.ERASE).button(t.pgettext("privacy", "🗑 Yes, delete my data")),
+            Erasure(Choice.KEEP).button(t.pgettext("privacy", "Keep it")),
         ]
     ]
     text = t.pgettext(
@@ -103,10 +119,10 @@ async def deletemydata_command(update: Update, context: CustomContext, turn: Tur
 @with_turn
 async def erase_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    if query is None or query.from_user is None:
+    button = Erasure.parse(query.data) if query else None
+    if query is None or query.from_user is None or button is None:
         return
-    turn.answer()
-    if query.data == KEEP:
+    if button.choice == Choice.KEEP:
         turn.edit(turn.t.pgettext("privacy", "Nothing was deleted."))
         return
     kept = await personal_data.erase(turn.session, query.from_user.id, context.now())
@@ -127,4 +143,4 @@ def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("mydata", mydata_command, filters=private))
     app.add_handler(CommandHandler("deletemydata", deletemydata_command, filters=private))
-    app.add_handler(CallbackQueryHandler(erase_button, pattern=f"^({ERASE}|{KEEP})$"))
+    app.add_handler(CallbackQueryHandler(erase_button, pattern=Erasure.matches))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from markupsafe import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.buttons import Button, Rows
+from bot.buttons import CallbackData, Rows
 from bot.context import CustomContext, IdeApplication
+from bot.i18n import Translator
 from bot.register_export import applications_csv, members_csv
 from handlers import staff
 from handlers.entries import show_or_edit
@@ -15,22 +19,38 @@ from handlers.fallback import answer_stale
 from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import applications as store
-from storage.models import utcnow
+from storage.models import Member, utcnow
 
-PAGE = "mb:"  # mb:<page number>
 PAGE_SIZE = 10
 
 
-async def _page(context: CustomContext, turn: Turn, page: int) -> tuple[str, Rows]:
-    t = turn.t
+@dataclass(frozen=True)
+class MembersPage(CallbackData):
+    """A page of the public register (0 is the first)."""
+
+    prefix = "mb"
+    page: int
+
+
+async def _page(turn: Turn, page: int) -> tuple[str, Rows]:
+    """The public register's page `page` (clamped to the pages there are), with « and »."""
     total = await store.count_members(turn.session, public_only=True)
     if total == 0:
-        return t.pgettext("register", "No organisations are in the public register yet."), ()
+        return turn.t.pgettext("register", "No organisations are in the public register yet."), ()
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 0), pages - 1)
     found = await store.members(
         turn.session, public_only=True, offset=page * PAGE_SIZE, limit=PAGE_SIZE
     )
+    row = []
+    if page > 0:
+        row.append(MembersPage(page - 1).button("«"))
+    if page < pages - 1:
+        row.append(MembersPage(page + 1).button("»"))
+    return _listing(turn.t, found, total, page, pages), [row]
+
+
+def _listing(t: Translator, found: Sequence[Member], total: int, page: int, pages: int) -> str:
     lines = [
         t.npgettext(
             "register",
@@ -45,33 +65,30 @@ async def _page(context: CustomContext, turn: Turn, page: int) -> tuple[str, Row
         lines.append(f"• <b>{escape(member.name)}</b>{area} · {since}")
     if pages > 1:
         lines.append(t.pgettext("register", "Page {page} of {pages}", page=page + 1, pages=pages))
-    buttons = []
-    if page > 0:
-        buttons.append(Button("«", f"{PAGE}{page - 1}"))
-    if page < pages - 1:
-        buttons.append(Button("»", f"{PAGE}{page + 1}"))
-    return "\n".join(lines), [buttons]
+    return "\n".join(lines)
 
 
 @with_turn
 async def members_command(update: Update, context: CustomContext, turn: Turn) -> None:
-    text, keyboard = await _page(context, turn, 0)
+    text, keyboard = await _page(turn, 0)
     turn.reply(text, keyboard)
 
 
 @with_turn
-async def members_button(update: Update, context: CustomContext, turn: Turn) -> None:
+async def members_menu_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    text, keyboard = await _page(turn, 0)
+    turn.reply(text, keyboard)
+
+
+@with_turn
+async def members_page_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
-    raw = (query.data or "").removeprefix(PAGE) if query else ""
-    if query is None or not (raw.isdigit() or Menu(MenuItem.MEMBERS).pressed(query.data)):
+    button = MembersPage.parse(query.data if query else None)
+    if button is None:
         answer_stale(turn)
         return
-    turn.answer()
-    text, keyboard = await _page(context, turn, int(raw) if raw.isdigit() else 0)
-    if raw.isdigit() and keyboard is not None:
-        await show_or_edit(turn, text, keyboard)
-    else:
-        turn.reply(text, keyboard)
+    text, keyboard = await _page(turn, button.page)
+    await show_or_edit(turn, text, keyboard)
 
 
 @with_turn
@@ -91,5 +108,7 @@ def register(app: IdeApplication) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("members", members_command, filters=private))
     app.add_handler(CommandHandler("export", export_command, filters=private))
-    app.add_handler(CallbackQueryHandler(members_button, pattern=f"^{PAGE}"))
-    app.add_handler(CallbackQueryHandler(members_button, pattern=Menu(MenuItem.MEMBERS).pressed))
+    app.add_handler(CallbackQueryHandler(members_page_button, pattern=MembersPage.matches))
+    app.add_handler(
+        CallbackQueryHandler(members_menu_button, pattern=Menu(MenuItem.MEMBERS).pressed)
+    )

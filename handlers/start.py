@@ -36,8 +36,6 @@ async def help_command(update: Update, context: CustomContext, turn: Turn) -> No
 
 @with_turn
 async def help_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    if update.callback_query:
-        turn.answer()
     turn.reply(_help_text(turn), main_menu(turn.t))
 
 

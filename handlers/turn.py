@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 from telegram.constants import ChatType
 
-from bot.buttons import Button, Rows
+from bot.buttons import Button, CallbackData, Rows
 from bot.context import CustomContext
 from bot.i18n import Translator, normalise_language
 from bot.outgoing import (
@@ -124,16 +124,13 @@ class Turn:
         self.answered = True
         self.said.insert(0, _Answer(self.chat_id, query.id, text, alert))
 
-    def drop_buttons(self, prefix: str, *, echo: bool = False) -> None:
-        """Remove from the pressed message the rows with buttons whose data starts with
-        `prefix` (a vote or a choice that has been made). With `echo` the pressed button's
-        label stays under the text, so the chat shows what was chosen."""
+    def drop_buttons(self, kind: type[CallbackData] | str, *, echo: bool = False) -> None:
+        """Remove from the pressed message the rows with buttons of `kind` (or whose data
+        starts with a prefix string): a vote or a choice that has been made. With `echo` the
+        pressed button's label stays under the text, so the chat shows what was chosen."""
         message = self._pressed()
-        rows = [
-            row
-            for row in _rows_of(message)
-            if not any((button.data or "").startswith(prefix) for button in row)
-        ]
+        dropped = kind.matches if isinstance(kind, type) else lambda data: data.startswith(kind)
+        rows = [row for row in _rows_of(message) if not any(dropped(b.data or "") for b in row)]
         query = self.update.callback_query
         pressed = next(
             (b.text for row in _rows_of(message) for b in row if query and b.data == query.data),

@@ -24,7 +24,7 @@ from bot.forums.rules import AUTHORITATIVE, ForumFields
 from bot.local_api import LocalBotApi, LocalUser, Message
 from handlers.forum_admin import ForumAction, ForumAdminButton
 from storage.models import Forum
-from tests.conftest import ADMIN_ID, make_settings
+from tests.conftest import ADMIN_ID, make_settings, shared_knowledge
 
 ZONE = ZoneInfo("Europe/Stockholm")
 
@@ -161,7 +161,11 @@ async def started(
     not move; so it is off here, unless a test sets `delivery_chat_rate` to test it."""
     options: dict[str, object] = {"delivery_worker": False, "delivery_chat_rate": 100, **settings}
     bot_api = api or LocalBotApi()
-    app = build_application(make_settings(database_url, tmp_path, **options), request=bot_api)
+    app = build_application(
+        make_settings(database_url, tmp_path, **options),
+        request=bot_api,
+        knowledge=shared_knowledge(),
+    )
     clock = clock or Clock()
     app.bot_data.clock = clock
     async with running(app):

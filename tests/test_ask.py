@@ -10,16 +10,19 @@ from sqlalchemy import select
 
 from bot.app import build_application, running
 from bot.context import IdeApplication
+from bot.knowledge import Knowledge
 from bot.local_api import LocalBotApi, LocalUser
+from bot.outgoing import GROUP_INTERVAL
+from handlers.handover import OfferHandover
 from storage.models import Question, User
-from tests.conftest import ADMIN_ID, make_settings
+from tests.conftest import ADMIN_ID, MonotonicClock, make_settings
 
 STAFF_CHAT = -100777
 
 
 @pytest.fixture
 async def bot(
-    tmp_path: Path, database_url: str
+    tmp_path: Path, database_url: str, knowledge: Knowledge
 ) -> AsyncIterator[tuple[IdeApplication, LocalBotApi]]:
     api = LocalBotApi()
     settings = make_settings(
@@ -29,7 +32,7 @@ async def bot(
         contact_email="samverkan@example.se",
         contact_name="Kultur- och fritidskontoret",
     )
-    async with running(build_application(settings, request=api)) as app:
+    async with running(build_application(settings, request=api, knowledge=knowledge)) as app:
         yield app, api
 
 
@@ -77,6 +80,8 @@ async def test_an_off_topic_question_is_handed_over_and_the_staff_reply_reaches_
         api, app, ADMIN_ID, language_code="sv", chat_id=STAFF_CHAT, chat_type="supergroup"
     )
 
+    seconds = MonotonicClock()
+    app.bot_data.sender.limiter.clock = seconds  # type: ignore[union-attr]
     not_sure = (await asker.send("متى تفتح المكتبة يوم السبت؟"))[-1]
     assert "samverkan@example.se" in not_sure.text
     consent = (await asker.press("البلدية", not_sure))[-1]
@@ -87,6 +92,7 @@ async def test_an_off_topic_question_is_handed_over_and_the_staff_reply_reaches_
     assert "متى تفتح المكتبة يوم السبت؟" in forwarded.text
     assert "4" not in forwarded.text.split("\n")[0].replace("#1", ""), "no user id for staff"
 
+    seconds.offset += GROUP_INTERVAL  # staff take a moment to reply (a group gets 20 a minute)
     confirmation = await staff.send("Biblioteket öppnar 10:00 på lördagar.", reply_to=forwarded)
 
     assert "✓" in confirmation[-1].text
@@ -185,3 +191,24 @@ async def test_the_answer_on_joining_offers_to_apply(
     form = await user.press("Apply", answer)
 
     assert "application" in form[0].text.lower()
+
+
+async def test_not_sending_a_question_to_the_municipality_keeps_it_here(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    app, api = bot
+    asker = person(bot, 13, "en")
+    not_sure = (await asker.send("when does the swimming pool open on sunday?"))[-1]
+    consent = (await asker.press("Ask the municipality", not_sure))[-1]
+
+    declined = (await asker.press("Don't send", consent))[-1]
+
+    assert declined.message_id == consent.message_id
+    assert "did not send" in declined.text
+    assert api.messages(STAFF_CHAT) == [], "nothing reached the contact chat"
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        question_id = await session.scalar(select(Question.id).where(Question.user_id == 13))
+    stranger = person(bot, 14, "en")
+    await stranger.send("/start")
+    assert await stranger.press_data(OfferHandover(question_id).pack(), not_sure) == []
+    assert "no longer works" in stranger.answers[-1], "only the asker can hand it over"

@@ -1,17 +1,27 @@
-"""The `idebot` command as an operator meets it."""
+"""The `idebot` command as an operator meets it.
+
+A few tests run it as its own process (the entry point, exit status and messages of a start
+that fails); the rest call the same `main` in this process, with the same environment and
+captured output, so that Python's start and imports (about a second) are paid once."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from bot.cli import main
+from bot.config import PROJECT_ROOT, load_settings
+from bot.shell import run_shell
 
 
 def idebot(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -31,6 +41,44 @@ def env(tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
     clean |= {"DATA_DIR": str(tmp_path / "data"), "ADMIN_IDS": ""}
     return clean
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., Ran]:
+    """`idebot ARGS` in this process, in the environment `env`."""
+    for key in set(os.environ) - set(env):
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+    def run(*args: str, stdin: str = "") -> Ran:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
+
+
+def console(script: str) -> str:
+    """`idebot shell` with `script` as its input (what `main` runs for it); returns what the
+    console printed."""
+    out = io.StringIO()
+    asyncio.run(
+        run_shell(load_settings(), user_id=1, language_code=None, stdin=io.StringIO(script),
+                  stdout=out)
+    )  # fmt: skip
+    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -64,26 +112,28 @@ def test_help_lists_the_commands(env: dict[str, str]) -> None:
         assert command in result.stdout
 
 
-def test_the_console_can_be_scripted_and_remembers_the_language(env: dict[str, str]) -> None:
-    first = idebot("shell", env=env, stdin="/start\n/language\n3\n")
-    assert first.returncode == 0, first.stderr
-    assert "Välkommen" in first.stdout
-    assert "[3] العربية" in first.stdout
+def test_the_console_can_be_scripted_and_remembers_the_language(cli: Callable[..., Ran]) -> None:
+    first = console("/start\n/language\n3\n")
+    assert "Välkommen" in first
+    assert "[3] العربية" in first
 
-    second = idebot("shell", env=env, stdin="/start\n")
-    assert second.returncode == 0, second.stderr
-    assert "مرحب" in second.stdout
+    second = console("/start\n")
+    assert "مرحب" in second
 
 
-def test_db_upgrade_creates_the_sqlite_database(env: dict[str, str]) -> None:
-    result = idebot("db", "upgrade", env=env)
+def test_db_upgrade_creates_the_sqlite_database(
+    env: dict[str, str], cli: Callable[..., Ran]
+) -> None:
+    result = cli("db", "upgrade")
 
     assert result.returncode == 0, result.stderr
     assert (Path(env["DATA_DIR"]) / "idebot.sqlite3").exists()
 
 
-def test_members_add_and_export_from_the_command_line(env: dict[str, str], tmp_path: Path) -> None:
-    added = idebot(
+def test_members_add_and_export_from_the_command_line(
+    cli: Callable[..., Ran], tmp_path: Path
+) -> None:
+    added = cli(
         "members",
         "add",
         "Föreningen Ängsö",
@@ -94,15 +144,14 @@ def test_members_add_and_export_from_the_command_line(env: dict[str, str], tmp_p
         "--date",
         "2025-10-04",
         "--public",
-        env=env,
     )
     assert added.returncode == 0, added.stderr
-    refused = idebot("members", "add", "Trasig", "--org-number", "802456-1239", env=env)
+    refused = cli("members", "add", "Trasig", "--org-number", "802456-1239")
     assert refused.returncode == 2
     assert "organisationsnummer" in refused.stderr
 
     out = tmp_path / "export"
-    exported = idebot("export", "--out", str(out), env=env)
+    exported = cli("export", "--out", str(out))
 
     assert exported.returncode == 0, exported.stderr
     register = next(out.glob("register-*.csv")).read_bytes()
@@ -111,21 +160,20 @@ def test_members_add_and_export_from_the_command_line(env: dict[str, str], tmp_p
     assert "Föreningen Ängsö;8024561238;Kultur;2025-10-04;forum;yes" in text
 
 
-def test_staff_roles_from_the_command_line(env: dict[str, str]) -> None:
-    assert idebot("staff", "add", "4242", env=env).returncode == 0
-    listed = idebot("staff", "list", env=env)
+def test_staff_roles_from_the_command_line(cli: Callable[..., Ran]) -> None:
+    assert cli("staff", "add", "4242").returncode == 0
+    listed = cli("staff", "list")
     assert "4242\treviewer" in listed.stdout
-    assert idebot("staff", "remove", "4242", env=env).returncode == 0
-    assert "4242" not in idebot("staff", "list", env=env).stdout
+    assert cli("staff", "remove", "4242").returncode == 0
+    assert "4242" not in cli("staff", "list").stdout
 
 
-def test_ask_reads_questions_from_stdin_and_prints_json_lines(env: dict[str, str]) -> None:
-    result = idebot(
+def test_ask_reads_questions_from_stdin_and_prints_json_lines(cli: Callable[..., Ran]) -> None:
+    result = cli(
         "ask",
         "--pack",
         "sodertalje",
         "-",
-        env=env,
         stdin="hur går vi med i överenskommelsen?\nwhat is the weather tomorrow\n\n",
     )
 
@@ -140,8 +188,8 @@ def test_ask_reads_questions_from_stdin_and_prints_json_lines(env: dict[str, str
     assert weather["confident"] is False
 
 
-def test_ask_with_a_language_answers_in_it(env: dict[str, str]) -> None:
-    result = idebot("ask", "--lang", "ar", "--json", "كيف ننضم إلى الاتفاقية؟", env=env)
+def test_ask_with_a_language_answers_in_it(cli: Callable[..., Ran]) -> None:
+    result = cli("ask", "--lang", "ar", "--json", "كيف ننضم إلى الاتفاقية؟")
 
     answer = json.loads(result.stdout)
     assert answer["language"] == "ar"

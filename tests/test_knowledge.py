@@ -25,11 +25,6 @@ SODERTALJE_IDS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def knowledge() -> Knowledge:
-    return Knowledge({name: load_pack(name, CONTENT) for name in ("sodertalje", "stockholm")})
-
-
 def test_the_packs_have_the_required_entries(knowledge: Knowledge) -> None:
     sodertalje = knowledge.packs["sodertalje"]
     stockholm = knowledge.packs["stockholm"]

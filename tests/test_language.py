@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from sqlalchemy import select
 
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.context import IdeApplication
+from bot.knowledge import Knowledge
 from bot.local_api import LocalBotApi, LocalUser
+from handlers.language import ChooseLanguage
 from storage.models import User
 
 
 async def test_language_choice_survives_an_application_restart(
-    settings: Settings, tmp_path: Path
+    settings: Settings, knowledge: Knowledge
 ) -> None:
     api = LocalBotApi()
-    async with running(build_application(settings, request=api)) as app:
+    async with running(build_application(settings, request=api, knowledge=knowledge)) as app:
         user = LocalUser(api, app, 42, language_code="sv")
         await user.send("/language")
         confirmation = await user.press("العربية")
         assert "العربية" in confirmation[0].text
 
     api_after = LocalBotApi()
-    async with running(build_application(settings, request=api_after)) as app:
+    async with running(build_application(settings, request=api_after, knowledge=knowledge)) as app:
         user = LocalUser(api_after, app, 42, language_code="sv")
         replies = await user.send("/start")
 
@@ -62,8 +63,8 @@ async def test_a_forged_language_is_refused_and_nothing_is_saved(
     user = person(7, language_code="en")
     picker = (await user.send("/language"))[0]
 
-    await user.press_data("lang:xx", picker)
-    await user.press_data("lang:sv-evil", picker)
+    await user.press_data(ChooseLanguage("xx").pack(), picker)
+    await user.press_data(ChooseLanguage("sv-evil").pack(), picker)
 
     assert user.answers[-1] == "That language is not available."
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]

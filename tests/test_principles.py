@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application, running
+from bot.knowledge import Knowledge
 from bot.local_api import LocalBotApi, LocalUser
+from handlers.entries import BrowseEntry, Commitments
 from tests.conftest import make_settings
 
 
@@ -52,10 +54,12 @@ async def test_browsing_in_arabic_offers_the_swedish_original(
 
 
 @pytest.fixture
-async def stockholm_user(tmp_path: Path, database_url: str) -> AsyncIterator[LocalUser]:
+async def stockholm_user(
+    tmp_path: Path, database_url: str, knowledge: Knowledge
+) -> AsyncIterator[LocalUser]:
     api = LocalBotApi()
     settings = make_settings(database_url, tmp_path, content_pack="stockholm")
-    async with running(build_application(settings, request=api)) as app:
+    async with running(build_application(settings, request=api, knowledge=knowledge)) as app:
         yield LocalUser(api, app, 77, language_code="en")
 
 
@@ -70,6 +74,6 @@ async def test_a_forged_entry_button_is_refused(person: Callable[..., LocalUser]
     user = person(language_code="en")
     listing = (await user.send("/principles"))[0]
 
-    assert await user.press_data("p:principle/../../etc", listing) == []
-    assert await user.press_data("c:nope", listing) == []
+    assert await user.press_data(BrowseEntry("principle/../../etc").pack(), listing) == []
+    assert await user.press_data(Commitments("nope").pack(), listing) == []
     assert "no longer works" in user.answers[-1]

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 
+from bot.buttons import MAX_ID
+from bot.context import IdeApplication
 from bot.i18n import FSI, PDI, RLM
 from bot.local_api import LocalBotApi, LocalUser
 from bot.telegram_html import to_plain
+from handlers.menu import Menu
+from handlers.register import MembersPage
+from storage.models import Member
+from tests.conftest import forged
 
 WELCOME_WORD = {
     "sv": "Välkommen",
@@ -123,7 +130,7 @@ async def test_a_forged_button_changes_nothing(person: Callable[..., LocalUser])
     user = person(language_code="en")
     menu = (await user.send("/start"))[0]
 
-    replies = await user.press_data("menu:delete-everything", menu)
+    replies = await user.press_data(forged(Menu, "delete-everything"), menu)
 
     assert replies == []
     assert "no longer works" in user.answers[-1]
@@ -141,3 +148,30 @@ async def test_every_message_fits_telegram(
     for event in api.events:
         if event.message is not None:
             assert len(to_plain(event.message.html)) <= 4096
+
+
+async def test_the_register_pages_forward_and_back_in_place(
+    app: IdeApplication, person: Callable[..., LocalUser]
+) -> None:
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        for n in range(23):
+            session.add(
+                Member(name=f"Förening {n:02d}", joined_on=date(2026, 1, 1), joined_via="forum",
+                       public=True)
+            )  # fmt: skip
+    user = person(language_code="en")
+    first = (await user.send("/members"))[-1]
+    assert "23 organisations" in first.text
+    assert "Page 1 of 3" in first.text
+    assert first.button_texts == ["»"]
+
+    second = (await user.press("»", first))[-1]
+    assert second.message_id == first.message_id, "paging edits in place"
+    assert "Page 2 of 3" in second.text
+    assert second.button_texts == ["«", "»"]
+
+    beyond = (await user.press_data(MembersPage(MAX_ID).pack(), second))[-1]
+    assert "Page 3 of 3" in beyond.text, "a page past the end shows the last"
+    assert beyond.button_texts == ["«"]
+    assert await user.press_data(forged(MembersPage, "-1"), beyond) == []
+    assert "no longer works" in user.answers[-1]
