@@ -3,19 +3,42 @@ newsletter, a reviewer asked for a reason, an applicant halfway through the form
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import asyncpg
+import pytest
 from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 
 from storage import migrate
 from storage.db import Database
 from storage.models import Conversation
+from tests.conftest import POSTGRES_URL, _dsn
 
 AT = datetime(2026, 11, 29, 10, tzinfo=UTC)
 
 
-async def test_unfinished_flows_become_conversations(database_url: str) -> None:
-    db = Database.connect(database_url)
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database with no tables yet (not a copy of the migrated template)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"idebot_test_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(_dsn(POSTGRES_URL))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+async def test_unfinished_flows_become_conversations(empty_url: str) -> None:
+    db = Database.connect(empty_url)
     try:
         for before in ("a9c3e5f7b1d2", "f0a1b2c3d4e5"):  # the two heads before conversations
             await migrate.upgrade(db.engine, before)

@@ -17,11 +17,11 @@ from storage.applications import ANONYMISED
 from storage.db import Database
 from storage.models import (
     Application,
+    Conversation,
     Forum,
     Outbox,
     Question,
     Rsvp,
-    StaffDraft,
     User,
     utcnow,
 )
@@ -80,7 +80,7 @@ async def make_person(db: Database, user_id: int, forum_id: int) -> None:
             )
         )
         session.add(Rsvp(forum_id=forum_id, user_id=user_id, status="going"))
-        session.add(StaffDraft(user_id=user_id, kind="newsletter", step="text", data={}))
+        session.add(Conversation(user_id=user_id, flow="newsletter", data={"language": "sv"}))
         session.add(Outbox(recipient=user_id, kind="newsletter", status="pending"))
         session.add(Outbox(recipient=user_id, kind="announcement", status="sent"))
 
@@ -124,7 +124,7 @@ async def test_erasing_deletes_the_person_and_anonymises_submitted_applications(
     assert await count(db, User, "telegram_id", PERSON) == 0
     assert await count(db, Question, "user_id", PERSON) == 0
     assert await count(db, Rsvp, "user_id", PERSON) == 0
-    assert await count(db, StaffDraft, "user_id", PERSON) == 0
+    assert await count(db, Conversation, "user_id", PERSON) == 0
     async with db.transaction() as session:
         left = list(await session.scalars(select(Outbox.status).where(Outbox.recipient == PERSON)))
         applications = list(await session.scalars(select(Application).order_by(Application.id)))
