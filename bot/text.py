@@ -32,5 +32,14 @@ def clean_line(raw: str) -> str:
     return " ".join(clean_paragraphs(raw).split())
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word where one is near, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
 def _shown(char: str) -> bool:
     return unicodedata.category(char) != "Cc"

@@ -116,6 +116,7 @@ async def _open_form(update: Update, context: CustomContext, turn: Turn) -> None
     person = update.effective_user
     if person is None:
         return
+    await turn.keep_user()  # to be told of the decision
     opened = await form.open_form(turn.session, person.id, turn.t.language, context.now())
     if opened.resumed:
         turn.reply(turn.t.pgettext("apply", "Welcome back! Let's continue your application."))

@@ -12,6 +12,7 @@ from bot.asking import Answer, answer
 from bot.buttons import Button, CallbackData
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
+from bot.text import clean_paragraphs
 from handlers import handover
 from handlers.entries import ShowEntry, entry_buttons, entry_text, send_long
 from handlers.fallback import answer_stale
@@ -44,7 +45,11 @@ async def ask_menu_button(update: Update, context: CustomContext, turn: Turn) ->
     turn.reply(_prompt(turn.t))
 
 
-async def respond(context: CustomContext, turn: Turn, user_id: int, text: str) -> None:
+async def respond(context: CustomContext, turn: Turn, user_id: int, typed: str) -> None:
+    text = clean_paragraphs(typed)
+    if not text:  # only invisible characters: nothing to look up or keep
+        turn.reply(_prompt(turn.t))
+        return
     found = answer(
         context.knowledge, context.detector, context.settings.content_pack, turn.t.language, text
     )

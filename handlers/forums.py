@@ -26,7 +26,7 @@ from handlers.forum_notices import (
 from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import forums as repo
-from storage.forums import DRAFT, GOING, WAITLIST
+from storage.forums import CANCELLED, DRAFT, GOING, WAITLIST
 from storage.models import Forum, Rsvp
 
 # After an answer: the pop-up, and the message (None: the pop-up says it all).
@@ -125,6 +125,7 @@ async def rsvp_button(update: Update, context: CustomContext, turn: Turn) -> Non
     button = RsvpButton.parse(query.data if query else None)
     if query is None or button is None:
         return
+    await turn.keep_user()  # to be reminded, told of a new time, or of a place freed
     forum, result = await rsvp.answer(
         turn.session, button.forum_id, query.from_user.id, button.going, context.now()
     )
@@ -155,6 +156,9 @@ async def calendar_button(update: Update, context: CustomContext, turn: Turn) ->
     forum = await repo.get_forum(turn.session, button.forum_id) if button else None
     if forum is None or forum.status == DRAFT:
         answer_stale(turn)
+        return
+    if forum.status == CANCELLED:  # no calendar entry for what will not take place
+        turn.answer(turn.t.pgettext("forums", "This forum has been cancelled."), alert=True)
         return
     turn.answer()
     data = ical.forum_ics(forum, turn.t.language, context.settings.zone, context.now())

@@ -13,12 +13,16 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.buttons import Button, CallbackData
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
+from bot.text import clean_paragraphs, shorten
+from bot.textsplit import split_message
 from handlers.fallback import answer_stale
 from handlers.turn import Turn, with_turn
 from storage import questions, users
 from storage.models import Question
 
 log = logging.getLogger(__name__)
+
+QUOTED = 200  # characters of the question quoted above the answer
 
 
 @dataclass(frozen=True)
@@ -155,14 +159,15 @@ async def staff_reply(update: Update, context: CustomContext, turn: Turn) -> Non
         "handover",
         "<b>Answer from {contact}</b> to your question “{question}”:\n\n{answer}",
         contact=context.settings.contact_name,
-        question=question.text,
-        answer=message.text,
+        question=shorten(question.text, QUOTED),
+        answer=clean_paragraphs(message.text),
     )
     if asker is not None and asker.blocked:
         log.info("question %s: the asker has blocked the bot", question.id)
         turn.reply(turn.t.pgettext("handover", "Not delivered: the person has blocked the bot."))
         return
-    turn.send(question.user_id, t.directional(text))
+    for part in split_message(t.directional(text)):  # a long answer in as many as it needs
+        turn.send(question.user_id, part)
     await questions.mark_answered(turn.session, question)
     turn.reply(turn.t.pgettext("handover", "✓ Delivered to the person who asked."))
 

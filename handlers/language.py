@@ -42,7 +42,9 @@ def picker(current: str | None) -> Rows:
 
 
 async def show_picker(turn: Turn) -> None:
-    current = turn.user.language if turn.user else None
+    person = turn.update.effective_user
+    saved = turn.user.language if turn.user else None  # else Telegram's, if we speak it
+    current = saved or normalise_language(person.language_code if person else None)
     turn.reply(turn.t.pgettext("language", "Choose your language:"), picker(current))
 
 

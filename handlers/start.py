@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import CustomContext, IdeApplication
+from bot.i18n import normalise_language
 from handlers import language, subscriptions
 from handlers.menu import Menu, MenuItem, command_list, main_menu
 from handlers.turn import Turn, with_turn
@@ -20,8 +21,10 @@ async def start(update: Update, context: CustomContext, turn: Turn) -> None:
         "I help associations, foundations and faith communities with the collaboration "
         "agreement between the non-profit sector and the municipality, in your own language.",
     )
-    if turn.user is not None and turn.user.language is None:
-        # First contact and Telegram's language is not one we speak: let the person pick.
+    person = update.effective_user
+    saved = turn.user.language if turn.user else None
+    if not (saved or normalise_language(person.language_code if person else None)):
+        # No choice yet, and Telegram's language is not one we speak: let the person pick.
         turn.reply(welcome)
         await language.show_picker(turn)
         return

@@ -63,26 +63,27 @@ def _unsubscribed_text(t: Translator) -> str:
 
 def offer_once(turn: Turn) -> None:
     """After /start (or the first choice of language): ask a new user once."""
-    user = turn.user
-    if user is None or user.subscription_asked or user.subscribed or user.language is None:
+    user = turn.user  # none yet: asked until they answer (keeping "asked" is keeping them)
+    if user is not None and (user.subscription_asked or user.subscribed or not user.language):
         return
-    user.subscription_asked = True
+    if user is not None:
+        user.subscription_asked = True
     text, keyboard = offer(turn.t)
     turn.reply(text, keyboard)
 
 
 @with_turn
 async def subscribe_command(update: Update, context: CustomContext, turn: Turn) -> None:
-    if turn.user is not None:
-        turn.user.subscribed = turn.user.subscription_asked = True
-        turn.reply(_subscribed_text(turn.t))
+    user = await turn.keep_user()
+    user.subscribed = user.subscription_asked = True
+    turn.reply(_subscribed_text(turn.t))
 
 
 @with_turn
 async def unsubscribe_command(update: Update, context: CustomContext, turn: Turn) -> None:
-    if turn.user is not None:
+    if turn.user is not None:  # nothing kept: nothing to stop
         turn.user.subscribed, turn.user.subscription_asked = False, True
-        turn.reply(_unsubscribed_text(turn.t))
+    turn.reply(_unsubscribed_text(turn.t))
 
 
 @with_turn
@@ -99,10 +100,11 @@ async def subscription_menu_button(update: Update, context: CustomContext, turn:
 async def answer_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = SubscribeButton.parse(query.data if query else None)
-    if button is None or turn.user is None:
+    if button is None:
         answer_stale(turn)
         return
-    turn.user.subscribed, turn.user.subscription_asked = button.yes, True
+    user = await turn.keep_user()
+    user.subscribed, user.subscription_asked = button.yes, True
     turn.answer()
     turn.edit(_subscribed_text(turn.t) if button.yes else _unsubscribed_text(turn.t))
 

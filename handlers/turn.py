@@ -37,6 +37,7 @@ from bot.outgoing import (
 from bot.sender import Sender
 from bot.telegram_html import utf16_length
 from bot.textsplit import TELEGRAM_LIMIT
+from storage import applications as roles
 from storage import outbox, users
 from storage.models import User
 
@@ -86,6 +87,17 @@ class Turn:
     t: Translator
     said: list[Speech] = field(default_factory=list)
     answered: bool = False
+
+    async def keep_user(self) -> User:
+        """The person's row, made now if this is the first thing of theirs we keep (only
+        features that need it call this: writing to the bot stores nothing by itself)."""
+        person = self.update.effective_user
+        if self.user is None and person is not None:
+            language = normalise_language(person.language_code)
+            self.user = await users.ensure(self.session, person.id, language)
+        if self.user is None:
+            raise ValueError("this update has no person")
+        return self.user
 
     @property
     def chat_id(self) -> int:
@@ -187,17 +199,25 @@ def with_turn(handler: Handler[R]) -> Callable[[Update, CustomContext], Coroutin
 
 
 async def open_turn(update: Update, context: CustomContext, session: AsyncSession) -> Turn:
-    """Record that a person was seen (private chats only) and resolve their language."""
+    """The person's row if there is one (private chats: seen now), and their language."""
     person = update.effective_user
     chat = update.effective_chat
     code = person.language_code if person else None
     user: User | None = None
     if person and chat and chat.type == ChatType.PRIVATE:
-        user = await users.seen_user(session, person.id, normalise_language(code))
+        user = await users.seen(session, person.id)
+        if user is None and await _staff(context, session, person.id):  # cards in their language
+            user = await users.ensure(session, person.id, normalise_language(code))
     elif person:
         user = await users.get_user(session, person.id)
     t = context.i18n.resolve(user.language if user else None, code)
     return Turn(update, session, user, t)
+
+
+async def _staff(context: CustomContext, session: AsyncSession, user_id: int) -> bool:
+    return (
+        context.settings.is_admin(user_id) or await roles.staff_role(session, user_id) is not None
+    )
 
 
 async def speak(context: CustomContext, said: list[Speech]) -> None:

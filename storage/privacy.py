@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import applications
-from storage.models import Application, Conversation, Outbox, Question, Rsvp, User
+from storage.models import (
+    Application,
+    ApplicationNote,
+    AuditEntry,
+    Conversation,
+    Outbox,
+    Question,
+    Rsvp,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,17 @@ async def erase(session: AsyncSession, user_id: int) -> int:
     """Delete the person's data; returns how many submitted applications were kept with the
     contact person anonymised."""
     kept = await applications.forget_applicant(session, user_id)
+    # What the municipality keeps of their application's history, without them in it:
+    # their own audit entries lose who it was and any text, their answers to a reviewer
+    # lose the text (the reviewer's question stays).
+    await session.execute(
+        update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=None, detail=None)
+    )
+    await session.execute(
+        update(ApplicationNote)
+        .where(ApplicationNote.author_id == user_id)
+        .values(author_id=None, text=applications.ANONYMISED)
+    )
     await session.execute(delete(Question).where(Question.user_id == user_id))
     await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))
     await session.execute(delete(Conversation).where(Conversation.user_id == user_id))

@@ -212,3 +212,29 @@ async def test_not_sending_a_question_to_the_municipality_keeps_it_here(
     await stranger.send("/start")
     assert await stranger.press_data(OfferHandover(question_id).pack(), not_sure) == []
     assert "no longer works" in stranger.answers[-1], "only the asker can hand it over"
+
+
+async def test_a_long_staff_answer_to_a_long_question_reaches_the_asker_whole(
+    bot: tuple[IdeApplication, LocalBotApi],
+) -> None:
+    app, api = bot
+    asker = person(bot, 6, "en")
+    staff = LocalUser(
+        api, app, ADMIN_ID, language_code="sv", chat_id=STAFF_CHAT, chat_type="supergroup"
+    )
+    seconds = MonotonicClock()
+    app.bot_data.sender.limiter.clock = seconds  # type: ignore[union-attr]
+    question = "Where can I park my bicycle at the swimming hall" + " and the library" * 60
+    not_sure = (await asker.send(question))[-1]
+    consent = (await asker.press("Ask the municipality", not_sure))[-1]
+    await asker.press("✅", consent)
+    seconds.offset += GROUP_INTERVAL
+    before = len(api.bot_messages(6))
+
+    answer = "Cykelparkering finns vid entrén. " * 105  # 3,465 characters
+    confirmation = await staff.send(answer, reply_to=api.bot_messages(STAFF_CHAT)[-1])
+
+    relayed = " ".join(m.text for m in api.bot_messages(6)[before:])
+    assert "✓" in confirmation[-1].text
+    assert relayed.count("Cykelparkering finns vid entrén.") == 105, "all of it, in parts"
+    assert "…" in relayed, "the question quoted short"

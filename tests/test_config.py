@@ -155,7 +155,7 @@ def test_telegram_out_of_reach_at_start_is_waited_for_with_a_log_line(
     unreachable = f"http://127.0.0.1:{free_port()}/bot"
     run = env | {"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_API_BASE_URL": unreachable}
     with pytest.raises(subprocess.TimeoutExpired) as waited:
-        idebot("run", env=run, timeout=4)
+        idebot("run", env=run, timeout=2.5)
 
     log = (waited.value.stderr or b"").decode() if isinstance(waited.value.stderr, bytes) else ""
     assert f"Telegram cannot be reached at {unreachable}" in log

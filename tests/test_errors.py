@@ -20,6 +20,7 @@ async def test_a_failed_update_is_logged_with_its_id_and_the_user_is_told(
 ) -> None:
     user = person(55, language_code="fi")
     await user.send("/start")
+    await user.send("/subscribe")  # something of theirs is kept
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
         await session.execute(text("DROP TABLE questions"))  # asking can no longer work
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from bot.applications import Problem, check_website
 from bot.conversations import Flow
-from bot.forums import staff_flow
+from bot.forums import lifecycle, staff_flow
+from bot.forums.notices import Staff
 from bot.forums.rules import Problem as ForumProblem
 from bot.forums.staff_flow import Step
-from storage.models import Conversation
+from storage.models import Conversation, Forum, Question
 from tests.forum_domain import NOW, ZONE
 from tests.forum_helpers import started
 
@@ -56,3 +57,33 @@ async def test_nul_and_overrides_typed_by_staff_are_cleaned_on_both_databases(
         assert "description" in replies[-1].text.lower(), "the next question, no error"
         assert writing.data[Step.TITLE] == "Dialogforum om lokaler"
         assert not any("went wrong" in m.text for m in bot.api.bot_messages(staff.chat_id))
+
+
+async def test_a_cancelled_forum_gives_no_calendar_file(database_url: str, tmp_path: Path) -> None:
+    async with started(database_url, tmp_path) as bot:
+        member = await bot.subscriber(5200, "en")
+        forum_id = await bot.announced()
+        invitation = next(m for m in bot.api.bot_messages(member.chat_id) if "invited" in m.text)
+        async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            forum = await session.get(Forum, forum_id)
+            assert forum is not None
+            await lifecycle.cancel(session, forum, NOW, Staff(None, "sv"))
+        before = len(bot.api.bot_messages(member.chat_id))
+
+        await member.press("Add to calendar", invitation)
+
+        assert member.answers[-1] == "This forum has been cancelled."
+        assert len(bot.api.bot_messages(member.chat_id)) == before, "no .ics"
+
+
+async def test_a_question_of_invisible_characters_is_not_kept_and_nul_is_cleaned(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with started(database_url, tmp_path) as bot:
+        person = bot.person(5300, "en")
+        replies = await person.send("\u200b\u202e\u2060")
+        await person.send("How can\x00 our association join?")
+        kept = await bot.scalars(select(Question.text))
+
+    assert "Write your question" in replies[-1].text
+    assert kept == ["How can our association join?"]

@@ -68,17 +68,21 @@ async def test_a_forged_language_is_refused_and_nothing_is_saved(
 
     assert user.answers[-1] == "That language is not available."
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-        assert (await session.scalar(select(User.language).where(User.telegram_id == 7))) == "en"
+        assert await session.scalar(select(User.language).where(User.telegram_id == 7)) is None
 
 
 async def test_first_contact_stores_only_what_the_bot_needs(
     app: IdeApplication, person: Callable[..., LocalUser]
 ) -> None:
-    await person(8, language_code="ar", first_name="Amal").send("/start")
+    amal = person(8, language_code="ar", first_name="Amal")
+    await amal.send("/start")
+    async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+        assert await session.get(User, 8) is None, "writing to the bot keeps nothing"
+    await amal.send("/subscribe")
 
     async with app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
         user = await session.get(User, 8)
     assert user is not None
     assert user.language == "ar"
-    assert user.subscribed is False
+    assert user.subscribed is True
     assert not hasattr(user, "first_name"), "names are not stored"

@@ -175,6 +175,7 @@ async def test_keeping_the_data_deletes_nothing(
     app: IdeApplication, person: Callable[..., LocalUser]
 ) -> None:
     user = person(PERSON, "en")
+    await user.send("/subscribe")
     await user.send("What is IOP?")
     confirm = (await user.send("/deletemydata"))[-1]
 
