@@ -166,14 +166,16 @@ class Sender:
                 if time.monotonic() + wait.retry_after > deadline:
                     raise NotNow(str(wait)) from error
                 await asyncio.sleep(wait.retry_after)
-            except TimedOut:
+            except TimedOut as error:
                 tries += 1
                 if tries >= EDIT_TRIES:
-                    raise
+                    raise translated(error) from error
             except BadRequest as error:
                 text = error.message.lower()
                 if "not modified" in text or "query is too old" in text:
                     return None
-                raise
+                raise translated(error) from error
+            except TelegramError as error:
+                raise translated(error) from error
             finally:
                 self.limiter.done(chat_id, ticket)

@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.context import IdeApplication
@@ -19,7 +18,7 @@ from bot.forums.notices import ForumNotice
 from bot.i18n import I18n, Translator
 from bot.newsletters import KIND as NEWSLETTER
 from bot.outgoing import Rendered
-from bot.sender import Sender, translated
+from bot.sender import Sender
 from handlers.application_notices import APPLICATION, REVIEW_CARD, render_application, render_card
 from handlers.forum_notices import forum_notice
 from handlers.newsletter import render_newsletter
@@ -186,10 +185,7 @@ class TelegramChannel:
         return await self.sender.send(chat_id, message, bulk=True)
 
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
-        try:
-            await self.sender.edit(chat_id, message_id, message)
-        except TelegramError as error:
-            raise translated(error) from error
+        await self.sender.edit(chat_id, message_id, message)
 
 
 def limits(settings: Settings) -> Limits:

@@ -12,6 +12,7 @@ so the person reads them in order.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import html
@@ -225,24 +226,35 @@ async def speak(context: CustomContext, said: list[Speech]) -> None:
     the outbox (new messages) or given up with a log line (edits and pop-ups, which the
     next look at the chat shows right anyway)."""
     sender = context.sender
+    popup = None
+    if said and isinstance(said[0], _Answer):  # the pop-up goes out beside the messages
+        popup = asyncio.create_task(_attempt(context, sender, said[0]))
+        said = said[1:]
     queued: list[_Send] = []
     for speech in said:
-        if queued and isinstance(speech, _Send):  # keep the order the person reads in
-            queued.append(speech)
-            continue
-        try:
-            await _say(context, sender, speech)
-        except (NotNow, TemporaryFailure) as error:
-            if isinstance(speech, _Send) and not getattr(error, "maybe_sent", False):
-                queued.append(speech)
-            else:
-                log.warning("could not say %s now: %s", type(speech).__name__, error)
-        except RecipientBlocked:
-            log.info("chat %s has blocked the bot", speech.chat_id)
-        except PermanentFailure:
-            log.exception("Telegram refused %s to chat %s", type(speech).__name__, speech.chat_id)
+        if isinstance(speech, _Send) and (queued or not await _attempt(context, sender, speech)):
+            queued.append(speech)  # after one is queued, the rest follow: the order holds
+        elif not isinstance(speech, _Send):
+            await _attempt(context, sender, speech)
+    if popup is not None:
+        await popup
     if queued:
         await _queue(context, queued)
+
+
+async def _attempt(context: CustomContext, sender: Sender, speech: Speech) -> bool:
+    """Say it; False for a new message that cannot go out now (to be queued)."""
+    try:
+        await _say(context, sender, speech)
+    except (NotNow, TemporaryFailure) as error:
+        if isinstance(speech, _Send) and not getattr(error, "maybe_sent", False):
+            return False
+        log.warning("could not say %s now: %s", type(speech).__name__, error)
+    except RecipientBlocked:
+        log.info("chat %s has blocked the bot", speech.chat_id)
+    except PermanentFailure:
+        log.exception("Telegram refused %s to chat %s", type(speech).__name__, speech.chat_id)
+    return True
 
 
 async def _say(context: CustomContext, sender: Sender, speech: Speech) -> None:
