@@ -181,7 +181,7 @@ async def tally(url: str, forum_id: int) -> dict[str, int]:
                 .where(Rsvp.forum_id == forum_id)
                 .group_by(Rsvp.status)
             )
-            return dict(rows.tuples().all())
+            return {str(row[0]): int(row[1]) for row in rows.all()}
     finally:
         await db.close()
 
