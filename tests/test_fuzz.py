@@ -64,6 +64,7 @@ PROBES = [
     "newsletter",
     f"review:{Flow.QUESTION.value}",
     f"review:{Flow.REJECT_REASON.value}",
+    f"review:{Flow.ANSWER.value}",
     "relay",
 ]
 

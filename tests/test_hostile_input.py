@@ -3,6 +3,7 @@ invisible and control characters, direction overrides."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from bot.forums import lifecycle, staff_flow
 from bot.forums.notices import Staff
 from bot.forums.rules import Problem as ForumProblem
 from bot.forums.staff_flow import Step
+from handlers.forum_admin import FlowButton, FlowChoice
 from storage.models import Conversation, Forum, Question
 from tests.forum_domain import NOW, ZONE
 from tests.forum_helpers import started
@@ -87,3 +89,20 @@ async def test_a_question_of_invisible_characters_is_not_kept_and_nul_is_cleaned
 
     assert "Write your question" in replies[-1].text
     assert kept == ["How can our association join?"]
+
+
+async def test_a_flow_button_pressed_again_on_a_message_without_it_is_no_error(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with started(database_url, tmp_path) as bot:
+        staff = bot.staff
+        for answer in ("/newforum", "Dialogforum", "Om lokaler.", "2027-05-10 18:00"):
+            await staff.send(answer)
+        place = (await staff.send("20:00"))[-1]  # where? (optional: Skip)
+        await staff.press("Skip", place)  # its buttons go; the link is asked
+        with caplog.at_level(logging.ERROR):  # an old Skip, as a double tap or a forgery
+            again = await staff.press_data(FlowButton(FlowChoice.SKIP).pack(), place)
+
+        assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+        assert not any("went wrong" in m.text for m in again)
+        assert "needs a place or an online link" in again[-1].text, "a skip of the link asked"
