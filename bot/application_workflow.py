@@ -172,13 +172,10 @@ async def reject(
 ) -> Result:
     """Reject with a reason (required; the applicant reads it). Uses up the reviewer's
     pending input."""
-    text = _clean(reason)
-    if not text:
-        return Result(Outcome.EMPTY)
-    await conversations.end(session, reviewer, Flow.REJECT_REASON)
-    application = await submitted(session, application_id)
-    if application is None:
-        return Result(Outcome.NOT_FOUND)
+    written = await _written(session, application_id, reviewer, Flow.REJECT_REASON, reason)
+    if isinstance(written, Result):
+        return written
+    text, application = written
     rejected = ApplicationStatus.REJECTED
     if not await _decide(session, application, rejected, reviewer, reason=text, now=now):
         return Result(Outcome.ALREADY_DECIDED, application)
@@ -192,13 +189,10 @@ async def ask_for_more(
 ) -> Result:
     """Send the applicant a question; their next message is the answer. The application
     waits (`NEEDS_INFO`) until it comes, and can still be decided meanwhile."""
-    text = _clean(question)
-    if not text:
-        return Result(Outcome.EMPTY)
-    await conversations.end(session, reviewer, Flow.QUESTION)
-    application = await submitted(session, application_id)
-    if application is None:
-        return Result(Outcome.NOT_FOUND)
+    written = await _written(session, application_id, reviewer, Flow.QUESTION, question)
+    if isinstance(written, Result):
+        return written
+    text, application = written
     status = ApplicationStatus.NEEDS_INFO
     if not await store.set_status(session, application.id, status, was=OPEN_STATUSES, now=now):
         await session.refresh(application)
@@ -224,13 +218,10 @@ async def answer(
 ) -> Result:
     """The applicant's answer to a question: attached to the application, which is back
     with the reviewers (a new card for each), unless it was decided meanwhile."""
-    body = _clean(text)
-    if not body:
-        return Result(Outcome.EMPTY)
-    await conversations.end(session, applicant, Flow.ANSWER)
-    application = await submitted(session, application_id)
-    if application is None:
-        return Result(Outcome.NOT_FOUND)
+    written = await _written(session, application_id, applicant, Flow.ANSWER, text)
+    if isinstance(written, Result):
+        return written
+    body, application = written
     await store.add_note(session, application.id, Author.APPLICANT, applicant, body, now=now)
     await store.audit(session, applicant, Audit.ANSWERED, subject(application.id), at=now)
     back = await store.set_status(
@@ -298,6 +289,21 @@ async def _queue_cards(
             due_at=now,
             payload=card_payload(application.id, event),
         )
+
+
+async def _written(
+    session: AsyncSession, application_id: int, writer: int, flow: Flow, raw: str
+) -> tuple[str, Application] | Result:
+    """The text a person was asked for, cleaned, about an application that is still there;
+    their conversation ends with it. Else the `Result` that says why not."""
+    text = _clean(raw)
+    if not text:
+        return Result(Outcome.EMPTY)  # still asked: the conversation goes on
+    await conversations.end(session, writer, flow)
+    application = await submitted(session, application_id)
+    if application is None:
+        return Result(Outcome.NOT_FOUND)
+    return text, application
 
 
 def _clean(text: str) -> str:
