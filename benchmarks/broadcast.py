@@ -25,7 +25,6 @@ import asyncio
 import itertools
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -40,11 +39,10 @@ from typing import Any
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import make_url
 
 from benchmarks.http_api import serve
+from benchmarks.scratch import scratch_database
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.local_api import Event, LocalBotApi, LocalUser
@@ -256,28 +254,6 @@ async def count_sending(db: Database) -> int:
         )
 
 
-async def scratch_postgres(server_url: str) -> tuple[str, str]:
-    admin = make_url(server_url)
-    name = f"idebot_bench_{secrets.token_hex(6)}"
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return admin.set(database=name).render_as_string(hide_password=False), dsn
-
-
-async def drop_postgres(dsn: str, url: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(
-            f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
-        )
-    finally:
-        await connection.close()
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=3000)
@@ -299,16 +275,8 @@ async def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
-        admin_dsn = None
-        if args.database:
-            url, admin_dsn = await scratch_postgres(args.database)
-        else:
-            url = f"sqlite+aiosqlite:///{scratch / 'bench.sqlite3'}"
-        try:
+        async with scratch_database(args.database, scratch) as url:
             figures = await run(args, url, scratch)
-        finally:
-            if admin_dsn:
-                await drop_postgres(admin_dsn, url)
 
     print(f"recipients      {figures['recipients']}, cap {figures['cap']:g}/s, "
           f"{figures['workers']} worker(s) on {figures['database']}")  # fmt: skip

@@ -27,7 +27,6 @@ import asyncio
 import json
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -42,11 +41,10 @@ from typing import Any
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from benchmarks.http_api import serve
+from benchmarks.scratch import scratch_database
 from bot.forums import lifecycle
 from bot.forums.notices import Staff
 from bot.forums.reminders import Schedule
@@ -281,23 +279,6 @@ async def run(args: argparse.Namespace, url: str, scratch: Path) -> dict[str, An
     return figures
 
 
-@asynccontextmanager
-async def database(url: str | None, scratch: Path) -> AsyncIterator[str]:
-    if not url:
-        yield f"sqlite+aiosqlite:///{scratch / 'burst.sqlite3'}"
-        return
-    server = make_url(url)
-    name = f"idebot_bench_{secrets.token_hex(4)}"
-    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=200)
@@ -309,7 +290,7 @@ async def main() -> None:
     logging.getLogger("tornado.access").setLevel(logging.CRITICAL)  # polls cut short at the end
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
-        async with database(args.database, scratch) as url:
+        async with scratch_database(args.database, scratch) as url:
             figures = await run(args, url, scratch)
     figures["database"] = "postgresql" if args.database else "sqlite"
     figures.pop("log")

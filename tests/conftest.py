@@ -242,11 +242,18 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
 @asynccontextmanager
 async def postgres_database(templates: Templates) -> AsyncIterator[str]:
     """A throwaway PostgreSQL database, a copy of the migrated template, dropped afterwards."""
-    template = await templates.postgres_template()
+    async with scratch_postgres(await templates.postgres_template()) as url:
+        yield url
+
+
+@asynccontextmanager
+async def scratch_postgres(template: str | None) -> AsyncIterator[str]:
+    """A throwaway PostgreSQL database, a copy of `template` (None: empty), dropped after."""
     name = f"idebot_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     connection = await asyncpg.connect(_dsn(POSTGRES_URL))
     try:
-        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        await connection.execute(f'CREATE DATABASE "{name}"{copy}')
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,20 +3,17 @@ newsletter, a reviewer asked for a reason, an applicant halfway through the form
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from storage import migrate
 from storage.db import Database
 from storage.models import Conversation
-from tests.conftest import POSTGRES_URL, _dsn
+from tests.conftest import scratch_postgres
 
 AT = datetime(2026, 11, 29, 10, tzinfo=UTC)
 
@@ -27,14 +24,8 @@ async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    name = f"idebot_test_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(_dsn(POSTGRES_URL))
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
+    async with scratch_postgres(None) as url:
+        yield url
 
 
 async def test_unfinished_flows_become_conversations(empty_url: str) -> None:
