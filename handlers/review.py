@@ -33,7 +33,7 @@ async def review_button(update: Update, context: CustomContext, turn: Turn) -> N
     button = ReviewButton.parse(query.data) if query else None
     if query is None or person is None or button is None:
         return
-    if not await staff.is_reviewer(context, turn, person.id):
+    if not await staff.is_reviewer(context, turn.session, person.id):
         log.warning("user %s pressed a review button without the role: %r", person.id, query.data)
         await workflow.refused(
             turn.session, person.id, button.application, button.pack(), context.now()
@@ -116,7 +116,9 @@ async def take_input(
         result = await workflow.answer(
             session, application_id, user_id, text, admins=admins, now=now
         )
-    elif not await staff.is_reviewer(context, turn, user_id):  # the role was taken meanwhile
+    elif not await staff.is_reviewer(
+        context, turn.session, user_id
+    ):  # the role was taken meanwhile
         await workflow.cancel_input(session, user_id)
         turn.reply(turn.t.pgettext("staff", "This is for municipal staff only."))
         return True

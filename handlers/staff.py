@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.context import CustomContext
-from handlers.turn import Turn
 from storage import applications as store
+
+if TYPE_CHECKING:
+    from handlers.turn import Turn  # which imports this module
 
 log = logging.getLogger(__name__)
 
 
-async def is_reviewer(context: CustomContext, turn: Turn, user_id: int) -> bool:
+async def is_reviewer(context: CustomContext, session: AsyncSession, user_id: int) -> bool:
     """ADMIN_IDS, or a reviewer role given with `idebot staff add`."""
     return (
-        context.settings.is_admin(user_id)
-        or await store.staff_role(turn.session, user_id) is not None
+        context.settings.is_admin(user_id) or await store.staff_role(session, user_id) is not None
     )
 
 
@@ -29,7 +32,7 @@ async def admit(
     person = update.effective_user
     if person is not None and (
         context.settings.is_admin(person.id)
-        or (reviewers and await is_reviewer(context, turn, person.id))
+        or (reviewers and await is_reviewer(context, turn.session, person.id))
     ):
         return True
     message = update.effective_message

@@ -38,7 +38,7 @@ from bot.outgoing import (
 from bot.sender import Sender
 from bot.telegram_html import utf16_length
 from bot.textsplit import TELEGRAM_LIMIT
-from storage import applications as roles
+from handlers import staff
 from storage import outbox, users
 from storage.models import User
 
@@ -207,18 +207,12 @@ async def open_turn(update: Update, context: CustomContext, session: AsyncSessio
     user: User | None = None
     if person and chat and chat.type == ChatType.PRIVATE:
         user = await users.seen(session, person.id)
-        if user is None and await _staff(context, session, person.id):  # cards in their language
+        if user is None and await staff.is_reviewer(context, session, person.id):  # their cards
             user = await users.ensure(session, person.id, normalise_language(code))
     elif person:
         user = await users.get_user(session, person.id)
     t = context.i18n.resolve(user.language if user else None, code)
     return Turn(update, session, user, t)
-
-
-async def _staff(context: CustomContext, session: AsyncSession, user_id: int) -> bool:
-    return (
-        context.settings.is_admin(user_id) or await roles.staff_role(session, user_id) is not None
-    )
 
 
 async def speak(context: CustomContext, said: list[Speech]) -> None:
