@@ -96,9 +96,7 @@ class Sender:
             try:
                 return await self._once(chat_id, message, urgent=True)
             except RetryLater as error:
-                if time.monotonic() + error.retry_after > deadline:
-                    raise NotNow(str(error)) from error
-                await asyncio.sleep(error.retry_after)
+                await self._wait_out(error, deadline)
 
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> None:
         """Replace a message's text and buttons; an edit that changes nothing is no error."""
@@ -126,21 +124,26 @@ class Sender:
         )
 
     async def _once(self, chat_id: int, message: Rendered, *, urgent: bool) -> int:
+        document = message.document
+        if document is not None:
+            sent = await self._call(chat_id, lambda: self.bot.send_document(
+                chat_id,
+                document if isinstance(document, str) else InputFile(document[1], document[0]),
+                caption=message.text or None, parse_mode=ParseMode.HTML,
+                reply_markup=markup(message.buttons),
+            ), urgent=urgent)  # fmt: skip
+        else:
+            sent = await self._call(chat_id, lambda: self.bot.send_message(
+                chat_id, message.text, parse_mode=ParseMode.HTML,
+                reply_markup=markup(message.buttons),
+            ), urgent=urgent)  # fmt: skip
+        return sent.message_id
+
+    async def _call(self, chat_id: int, call: Callable[[], Awaitable[T]], *, urgent: bool) -> T:
+        """One call under the limits; Telegram's errors as ours (a 429 pauses first)."""
         ticket = await self.limiter.acquire(chat_id, urgent=urgent)
         try:
-            if message.document is not None:
-                document = message.document
-                sent = await self.bot.send_document(
-                    chat_id,
-                    document if isinstance(document, str) else InputFile(document[1], document[0]),
-                    caption=message.text or None,
-                    parse_mode=ParseMode.HTML, reply_markup=markup(message.buttons),
-                )  # fmt: skip
-            else:
-                sent = await self.bot.send_message(
-                    chat_id, message.text, parse_mode=ParseMode.HTML,
-                    reply_markup=markup(message.buttons),
-                )  # fmt: skip
+            return await call()
         except TelegramError as error:
             failure = translated(error)
             if isinstance(failure, RetryLater):
@@ -148,7 +151,12 @@ class Sender:
             raise failure from error
         finally:
             self.limiter.done(chat_id, ticket)
-        return sent.message_id
+
+    async def _wait_out(self, error: RetryLater, deadline: float) -> None:
+        """Wait for a 429's `retry_after`, unless that would pass `deadline` (`NotNow`)."""
+        if time.monotonic() + error.retry_after > deadline:
+            raise NotNow(str(error)) from error
+        await asyncio.sleep(error.retry_after)
 
     async def _harmless(self, chat_id: int, call: Callable[[], Awaitable[T]]) -> T | None:
         """An edit or a pop-up: 429s waited out within the budget, time-outs tried again,
@@ -156,26 +164,16 @@ class Sender:
         deadline = time.monotonic() + self.reply_budget
         tries = 0
         while True:
-            ticket = await self.limiter.acquire(chat_id, urgent=True)
             try:
-                return await call()
-            except RetryAfter as error:
-                wait = translated(error)
-                assert isinstance(wait, RetryLater)
-                self.limiter.pause(wait.retry_after, chat_id)
-                if time.monotonic() + wait.retry_after > deadline:
-                    raise NotNow(str(wait)) from error
-                await asyncio.sleep(wait.retry_after)
-            except TimedOut as error:
+                return await self._call(chat_id, call, urgent=True)
+            except RetryLater as error:
+                await self._wait_out(error, deadline)
+            except TemporaryFailure as error:
                 tries += 1
-                if tries >= EDIT_TRIES:
-                    raise translated(error) from error
-            except BadRequest as error:
-                text = error.message.lower()
+                if not error.maybe_sent or tries >= EDIT_TRIES:  # only a time-out is tried again
+                    raise
+            except PermanentFailure as error:
+                text = str(error).lower()
                 if "not modified" in text or "query is too old" in text:
                     return None
-                raise translated(error) from error
-            except TelegramError as error:
-                raise translated(error) from error
-            finally:
-                self.limiter.done(chat_id, ticket)
+                raise
