@@ -72,6 +72,8 @@ class User(Base):
     subscribed: Mapped[bool] = mapped_column(default=False, server_default=false())
     subscription_asked: Mapped[bool] = mapped_column(default=False, server_default=false())
     blocked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Wants the minutes or summary of forums they did not come to (attendees always get them).
+    wants_summaries: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Question(Base):
@@ -193,6 +195,11 @@ class Member(Base):
     joined_on: Mapped[date]
     joined_via: Mapped[str] = mapped_column(String(16))  # "application" or "forum"
     public: Mapped[bool] = mapped_column(default=False)
+    # The Telegram account of its contact person, connected through the organisation's link.
+    contact_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # Said "no longer active" in a follow-up: on staff's list to confirm its removal.
+    inactive_reported_at: Mapped[datetime | None]
+    left_on: Mapped[date | None]  # removed from the register (kept for the year's figures)
     application_id: Mapped[int | None] = mapped_column(
         ForeignKey("applications.id", ondelete="SET NULL")
     )
@@ -245,6 +252,9 @@ class Forum(Base):
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+    walk_ins: Mapped[int] = mapped_column(default=0, server_default="0")  # counted at the door
+    minutes: Mapped[dict[str, str] | None] = mapped_column(JSON)  # language → text; sv first
+    minutes_sent_at: Mapped[datetime | None]
 
 
 class Rsvp(Base):
@@ -257,6 +267,8 @@ class Rsvp(Base):
     user_id: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(12))  # going|waitlist|not_going
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    interpretation: Mapped[str | None] = mapped_column(String(60))  # a language code or text
+    needs: Mapped[str | None] = mapped_column(String(500))  # anything else, in their words
 
     __table_args__ = (UniqueConstraint("forum_id", "user_id"),)
 
@@ -269,7 +281,8 @@ class Reminder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id"), index=True)
     due_at: Mapped[datetime]
-    audience: Mapped[str] = mapped_column(String(12))  # attendees|subscribers
+    # attendees|subscribers (reminders), needs (staff's summary), feedback (the day after)
+    audience: Mapped[str] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|done|dropped
 
     __table_args__ = (Index("ix_reminders_status_due", "status", "due_at"),)
@@ -347,3 +360,87 @@ class Conversation(Base):
     subject_id: Mapped[int | None]
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Link(Base):
+    """An unguessable token that opens something from outside the chat: a forum's invitation
+    (`forum`), its door check-in (`checkin`), an organisation's contact connection (`member`)
+    or a person's calendar feed (`calendar`). Revoked links stay, so an old poster can say
+    so instead of "not found"."""
+
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_links_kind_subject", "kind", "subject_id"),)
+
+
+class CheckIn(Base):
+    """Someone who came to a forum, recorded once at the door."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id"))
+    user_id: Mapped[int | None] = mapped_column(BigInteger)  # None once the person is erased
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("forum_id", "user_id"),)
+
+
+class Feedback(Base):
+    """What someone who came thought of a forum: asked once, the day after."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id"))
+    user_id: Mapped[int | None] = mapped_column(BigInteger)  # None once the person is erased
+    rating: Mapped[int | None]  # 1–5
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("forum_id", "user_id"),)
+
+
+class FollowUp(Base):
+    """The yearly follow-up of the agreement: one round a year, open until its deadline."""
+
+    __tablename__ = "followups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    pack: Mapped[str] = mapped_column(String(40))
+    deadline: Mapped[datetime]
+    started_by: Mapped[int | None] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+
+class FollowUpAnswer(Base):
+    """One organisation's answers to a follow-up, saved step by step. `scores` maps a
+    principle's entry id to 1–5, or 0 for "don't know"."""
+
+    __tablename__ = "followup_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int] = mapped_column(ForeignKey("followups.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    user_id: Mapped[int | None] = mapped_column(BigInteger)  # the contact asked; None if erased
+    language: Mapped[str] = mapped_column(String(8))
+    step: Mapped[str | None] = mapped_column(String(80))
+    scores: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    change: Mapped[str | None] = mapped_column(String(1000))
+    still_active: Mapped[bool | None]
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reminders: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("followup_id", "member_id"),)
