@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from telegram import Bot, BotCommand
 from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.config import Settings
 from bot.content import available_packs, load_pack
 from bot.context import BotData, CustomContext, IdeApplication
 from bot.i18n import I18n
@@ -42,7 +41,7 @@ from handlers import (
     start,
     subscriptions,
 )
-from handlers.menu import COMMANDS
+from handlers.commands import publish_commands
 from storage import applications, migrate
 from storage.db import Database
 from storage.models import utcnow
@@ -142,14 +141,6 @@ async def _post_shutdown(app: IdeApplication) -> None:
     if app.bot_data.db is not None:
         await app.bot_data.db.close()
         app.bot_data.db = None
-
-
-async def publish_commands(bot: Bot, i18n: I18n) -> None:
-    """The command menu in every language, and in the default language for everyone else."""
-    for code in (None, *SUPPORTED_LANGUAGES):
-        t = i18n.translator(code)
-        commands = [BotCommand(name, t.lazy(description)) for name, description in COMMANDS]
-        await bot.set_my_commands(commands, language_code=code)
 
 
 @asynccontextmanager

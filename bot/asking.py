@@ -28,6 +28,8 @@ def answer(
     what is kept of a question (`MAX_QUESTION` characters) is read."""
     text = text[:MAX_QUESTION]
     guess = detector.guess(text)
+    if guess and guess[0] == "sv" and user_language == "sv-easy":
+        guess = None  # Swedish is what a reader of easy-to-read Swedish writes
     if guess and guess[0] != user_language and guess[1] >= CLEAR:
         return Answer(knowledge.ask(pack, guess[0], text), guess[0])
     result = knowledge.ask(pack, user_language, text)

@@ -45,8 +45,12 @@ DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
 
-Language = Literal["sv", "en", "ar", "fi", "so"]
-SUPPORTED_LANGUAGES: tuple[Language, ...] = ("sv", "en", "ar", "fi", "so")
+Language = Literal["sv", "sv-easy", "en", "ar", "fi", "so", "syr", "tr", "ku", "fa"]
+# In the picker's order. "sv-easy" is easy-to-read Swedish (lätt svenska): Swedish to Babel
+# and to Telegram, a language of its own to the bot.
+SUPPORTED_LANGUAGES: tuple[Language, ...] = (
+    "sv", "sv-easy", "en", "ar", "fi", "so", "syr", "tr", "ku", "fa",
+)  # fmt: skip
 
 
 class Settings(BaseSettings):

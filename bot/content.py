@@ -7,8 +7,11 @@ stops the start with a message naming the file and the entry.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -49,12 +52,26 @@ class Entry(_Strict):
     source: Text
     aliases: tuple[ShortText, ...] = ()
     commitments: Commitments | None = None
+    # A translation's freshness: the Swedish text it was made from (`fingerprint` of the
+    # Swedish entry) and whether a native speaker has reviewed it, on which day.
+    made_from: str | None = None
+    reviewed: bool = False
+    reviewed_on: date | None = None
 
     @model_validator(mode="after")
     def _principles_are_named_so(self) -> Entry:
         if (self.kind == "principle") != self.id.startswith("principle/"):
             raise ValueError("principles, and only principles, have ids 'principle/<name>'")
+        if self.reviewed and self.reviewed_on is None:
+            raise ValueError("a reviewed translation says when: reviewed_on = YYYY-MM-DD")
         return self
+
+    def fingerprint(self) -> str:
+        """A short hash of what a reader is told (not the aliases): a translation records the
+        Swedish one it was made from, so a change to the Swedish shows which are stale."""
+        commitments = self.commitments.by_party() if self.commitments else ()
+        told = [self.title, self.body, self.source, commitments]
+        return hashlib.sha256(json.dumps(told, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
 class PackInfo(_Strict):
@@ -113,6 +130,15 @@ class Pack:
 
     def principles(self, language: Language) -> tuple[Entry, ...]:
         return tuple(e for e in self.files[language].entries if e.kind == "principle")
+
+    def stale(self, language: Language, entry_id: str) -> bool:
+        """Whether the Swedish entry changed since this translation of it was made."""
+        if language == AUTHORITATIVE:
+            return False
+        source, translation = self.entry(AUTHORITATIVE, entry_id), self.entry(language, entry_id)
+        if source is None or translation is None:
+            return False
+        return translation.made_from != source.fingerprint()
 
 
 def load_pack(pack_id: str, content_dir: Path) -> Pack:

@@ -28,7 +28,12 @@ log = logging.getLogger(__name__)
 
 DOMAIN = "messages"
 LOCALES_DIR = PROJECT_ROOT / "locales"
-RTL_LANGUAGES = frozenset({"ar"})
+RTL_LANGUAGES = frozenset({"ar", "fa", "syr"})
+# Babel's locale for each of our languages that is not one itself.
+BABEL_LOCALES = {"sv-easy": "sv"}
+EASY_SWEDISH = "sv-easy"
+# Digits as CLDR writes them where they are not Latin ones (Persian: ۰۱۲ …).
+NATIVE_DIGITS = {"fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
 RLM = "\u200f"  # right-to-left mark: sets a message's base direction in Telegram's clients
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate: keeps a Latin name or number in place
 
@@ -46,20 +51,38 @@ def lazy_pgettext(context: str, message: str) -> LazyText:
 
 
 def normalise_language(code: str | None) -> Language | None:
-    """Map a Telegram `language_code` such as `en-GB` or `SV` to a supported language."""
+    """Map a saved choice ("sv-easy") or a Telegram `language_code` such as `en-GB` or `SV`
+    to a supported language."""
     if not code:
         return None
-    base = code.replace("_", "-").split("-", 1)[0].lower()
+    code = code.replace("_", "-").lower()
+    base = code.split("-", 1)[0]
+    for language in SUPPORTED_LANGUAGES:
+        if language == code:
+            return language
     for language in SUPPORTED_LANGUAGES:
         if language == base:
             return language
     return None
 
 
+def babel_locale(language: str) -> Locale:
+    """The CLDR locale that formats dates and numbers for one of our languages."""
+    return Locale.parse(BABEL_LOCALES.get(language, language))
+
+
 def native_name(language: str) -> str:
-    """The language's name in itself, from CLDR ("svenska" → "Svenska", "العربية")."""
+    """The language's name in itself, from CLDR ("svenska" → "Svenska", "العربية");
+    easy-to-read Swedish is "Lätt svenska"."""
+    if language == EASY_SWEDISH:
+        return "Lätt svenska"
     name = Locale.parse(language).get_display_name(language) or language
     return name[:1].upper() + name[1:]
+
+
+def web_language_tag(language: str) -> str:
+    """The BCP 47 tag for a page's `lang` attribute (easy-to-read Swedish is Swedish)."""
+    return BABEL_LOCALES.get(language, language)
 
 
 @dataclass(frozen=True)
@@ -76,7 +99,7 @@ class Translator:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(self.language)
+        return babel_locale(self.language)
 
     def pgettext(self, context: str, message: str, /, **values: object) -> str:
         """Translate an HTML message template and fill in values, HTML-escaped."""
@@ -93,11 +116,16 @@ class Translator:
         return self.pgettext(text.context, text.message)
 
     def date(self, value: dt.date, fmt: str = "medium") -> str:
-        return format_date(value, fmt, locale=self.locale)
+        return self.digits(format_date(value, fmt, locale=self.locale))
 
     def datetime(self, value: dt.datetime, fmt: str = "medium") -> str:
         """A date and time in this locale, in the municipality's time zone."""
-        return format_datetime(value, fmt, tzinfo=self.zone, locale=self.locale)
+        return self.digits(format_datetime(value, fmt, tzinfo=self.zone, locale=self.locale))
+
+    def digits(self, text: str) -> str:
+        """Latin digits written as this language writes them (Persian digits for Persian)."""
+        table = NATIVE_DIGITS.get(self.language)
+        return text.translate(table) if table else text
 
     def directional(self, text: str) -> str:
         """Give a whole message the base direction of its language."""
@@ -106,12 +134,16 @@ class Translator:
     def _fill(self, template: str, fallback: str, values: dict[str, object]) -> str:
         if not values:
             return template
-        safe = {key: self._isolate(escape(value)) for key, value in values.items()}
+        safe = {key: self._isolate(escape(self._number(value))) for key, value in values.items()}
         try:
             return str(Markup(template).format(**safe))  # noqa: S704  (catalog texts are trusted)
         except (KeyError, IndexError, ValueError):
             log.warning("broken placeholder in %s translation of %r", self.language, fallback)
             return str(Markup(fallback).format(**safe))  # noqa: S704
+
+    def _number(self, value: object) -> object:
+        is_count = isinstance(value, int) and not isinstance(value, bool)
+        return self.digits(str(value)) if is_count else value
 
     def _isolate(self, value: Markup) -> Markup:
         return Markup(FSI) + value + Markup(PDI) if self.rtl else value  # noqa: S704
@@ -151,7 +183,7 @@ def _compile(po_path: Path, language: str, _mtime_ns: int, _size: int) -> Transl
     """Once per version of the file: an application that starts again (tests start hundreds)
     reuses it; an edited file is compiled anew."""
     with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=language, domain=DOMAIN)
+        catalog = read_po(po_file, locale=babel_locale(language), domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

@@ -33,13 +33,22 @@ from storage.models import MAX_QUESTION
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index build at DEBUG
 
-STEMMERS: dict[str, str] = {"sv": "swedish", "en": "english", "ar": "arabic", "fi": "finnish"}
+# Snowball stemmers where one exists; Somali, Kurmanji and Syriac rely on character n-grams.
+STEMMERS: dict[str, str] = {
+    "sv": "swedish", "sv-easy": "swedish", "en": "english", "ar": "arabic", "fi": "finnish",
+    "tr": "turkish", "fa": "persian",
+}  # fmt: skip
 WORD = re.compile(r"\w+")
 ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alef, tatweel
 ARABIC_LETTERS = str.maketrans(  # hamza forms of alef → alef; ta marbuta → ha; alef maqsura → ya
     {"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",
      "\u0629": "\u0647", "\u0649": "\u064a"}
 )  # fmt: skip
+PERSIAN_LETTERS = str.maketrans(  # Arabic kaf and ya (as typed on Arabic keyboards) → Persian
+    {"\u0643": "\u06a9", "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0623": "\u0627",
+     "\u0625": "\u0627", "\u0671": "\u0627", "\u200c": ""}  # and the ZWNJ, often left out
+)  # fmt: skip
+SYRIAC_MARKS = re.compile("[\u0730-\u074a\u0303-\u0304\u0307-\u0308\u0323-\u0325]")
 FUZZY_CUTOFF = 82  # rapidfuzz ratio, 0-100: one typo in a word of six letters still matches
 FUZZY_MIN_LENGTH = 4
 META_WEIGHT = 1.0  # the best-matching title or alias
@@ -53,7 +62,8 @@ RERANK_WEIGHT = 1.0
 # Characters per n-gram and the n-gram index's weight beside the word indexes: Arabic
 # words share three-letter roots; Finnish and Swedish compounds share longer parts.
 GRAMS: dict[str, tuple[int, float]] = {
-    "sv": (4, 0.1), "en": (4, 0.1), "ar": (3, 0.1), "fi": (4, 0.1), "so": (4, 0.1),
+    "sv": (4, 0.1), "sv-easy": (4, 0.1), "en": (4, 0.1), "ar": (3, 0.1), "fi": (4, 0.1),
+    "so": (4, 0.1), "syr": (3, 0.15), "tr": (4, 0.1), "ku": (4, 0.15), "fa": (3, 0.1),
 }  # fmt: skip
 # An answer is confident when the best score reaches CONFIDENT_SCORE and at least this share
 # of the question's words is known to the index; below, the bot says it is not sure.
@@ -63,16 +73,27 @@ SEE_ALSO_SHARE = 0.35  # a further hit is worth suggesting if it scores this sha
 
 
 def _stopwords(language: str) -> frozenset[str]:
-    builtin = {"sv": bm25s.stopwords.STOPWORDS_SWEDISH, "en": bm25s.stopwords.STOPWORDS_EN_PLUS}
-    words = builtin.get(language) or stopwordsiso.stopwords(language)
+    builtin = {
+        "sv": bm25s.stopwords.STOPWORDS_SWEDISH,
+        "sv-easy": bm25s.stopwords.STOPWORDS_SWEDISH,
+        "en": bm25s.stopwords.STOPWORDS_EN_PLUS,
+    }
+    words = builtin.get(language) or (
+        stopwordsiso.stopwords(language) if stopwordsiso.has_lang(language) else ()
+    )
     return frozenset(normalise(word, language) for word in words)
 
 
 def normalise(text: str, language: str) -> str:
-    """Case-fold, unify Arabic letter variants and drop its vowel marks."""
+    """Case-fold; unify Arabic-script letter variants and drop vowel marks (Arabic, Persian,
+    Syriac), which people type or leave out as they please."""
     text = unicodedata.normalize("NFKC", text).casefold()
     if language == "ar":
         text = ARABIC_MARKS.sub("", text).translate(ARABIC_LETTERS)
+    elif language == "fa":
+        text = ARABIC_MARKS.sub("", text).translate(PERSIAN_LETTERS)
+    elif language == "syr":
+        text = SYRIAC_MARKS.sub("", text)
     return text
 
 

@@ -423,6 +423,9 @@ class LocalBotApi(BaseRequest):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(description) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        code = params.get("language_code") or ""
+        if code and not (len(code) == 2 and code.isalpha()):  # ISO 639-1 only, as Telegram
+            raise bad_request("LANGUAGE_CODE_INVALID")
         self.commands[_commands_key(params)] = list(commands)
         return True
 
@@ -702,9 +705,14 @@ def _not_modified() -> ApiError:
 
 
 def _commands_key(params: JSON) -> tuple[str, str]:
+    """("default", "ar"), or ("chat:<id>", "") for one chat's own menu."""
     scope = params.get("scope") or {"type": "default"}
-    scope_type = scope.get("type", "default") if isinstance(scope, dict) else "default"
-    return str(scope_type), str(params.get("language_code", ""))
+    if isinstance(scope, str):
+        scope = json.loads(scope)
+    scope_type = str(scope.get("type", "default"))
+    if scope_type == "chat":
+        scope_type = f"chat:{scope.get('chat_id')}"
+    return scope_type, str(params.get("language_code", ""))
 
 
 def _command_entities(text: str) -> list[JSON]:

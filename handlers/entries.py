@@ -79,8 +79,22 @@ def entry_text(t: Translator, pack: Pack, entry: Entry, *, original: bool = Fals
     if original:
         paragraphs.append(t.pgettext("entries", "This is the authoritative Swedish text."))
     elif not info.authoritative:
-        paragraphs.append(f"<i>{escape(info.translation_note)}</i>")
+        paragraphs.append(f"<i>{escape(info.translation_note)} {_freshness(t, pack, entry)}</i>")
     return "\n\n".join(paragraphs)
+
+
+def _freshness(t: Translator, pack: Pack, entry: Entry) -> str:
+    """How far a translation can be trusted: stale (the Swedish changed since), or not yet
+    reviewed by a native speaker."""
+    if pack.stale(t.language, entry.id):
+        return t.pgettext(
+            "entries",
+            "The Swedish text has changed since this translation was made: "
+            "read the Swedish to be sure.",
+        )
+    if not entry.reviewed:
+        return t.pgettext("entries", "A native speaker has not yet checked this translation.")
+    return ""
 
 
 def commitments_text(t: Translator, entry: Entry) -> str:

@@ -10,8 +10,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.buttons import CallbackData, Rows
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import CustomContext, IdeApplication
-from bot.i18n import Translator, native_name, normalise_language
+from bot.i18n import I18n, Translator, native_name, normalise_language
 from handlers import subscriptions
+from handlers.commands import set_chat_commands
 from handlers.menu import Menu, MenuItem, main_menu
 from handlers.turn import Turn, with_turn
 from storage import users
@@ -34,18 +35,28 @@ class SwitchLanguage(CallbackData):
 
 
 def picker(current: str | None) -> Rows:
-    """One button per language, in its own name; the current one is ticked."""
-    return [
-        [ChooseLanguage(code).button(("✓ " if code == current else "") + native_name(code))]
+    """One button per language, in its own name, two to a row; the current one is ticked."""
+    buttons = [
+        ChooseLanguage(code).button(("✓ " if code == current else "") + native_name(code))
         for code in SUPPORTED_LANGUAGES
     ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
-async def show_picker(turn: Turn) -> None:
+async def show_picker(turn: Turn, i18n: I18n | None = None) -> None:
+    """The picker; with `i18n`, for someone whose language we do not know yet, the question
+    is asked in a few words of every language, each line in its own direction."""
     person = turn.update.effective_user
     saved = turn.user.language if turn.user else None  # else Telegram's, if we speak it
     current = saved or normalise_language(person.language_code if person else None)
-    turn.reply(turn.t.pgettext("language", "Choose your language:"), picker(current))
+    if i18n is None:
+        turn.reply(turn.t.pgettext("language", "Choose your language:"), picker(current))
+        return
+    lines = []
+    for code in SUPPORTED_LANGUAGES:
+        t = i18n.translator(code)
+        lines.append(t.directional(t.pgettext("language", "Choose your language:")))
+    turn.reply("\n".join(dict.fromkeys(lines)), picker(current))
 
 
 @with_turn
@@ -67,6 +78,7 @@ async def choose_language_button(update: Update, context: CustomContext, turn: T
         turn.t = t
         turn.edit(_confirmation(t), main_menu(t))
         subscriptions.offer_once(turn)
+        _chat_commands(context, update, t)
 
 
 @with_turn
@@ -76,6 +88,7 @@ async def switch_language_button(update: Update, context: CustomContext, turn: T
     if t is not None and update.callback_query:
         turn.answer(_confirmation(t))
         turn.drop_buttons(SwitchLanguage)
+        _chat_commands(context, update, t)
 
 
 async def _save_choice(
@@ -93,6 +106,15 @@ async def _save_choice(
         return None
     await users.set_language(turn.session, query.from_user.id, chosen)
     return context.i18n.translator(chosen)
+
+
+def _chat_commands(context: CustomContext, update: Update, t: Translator) -> None:
+    """Telegram chooses the command menu by ISO 639-1 code, which easy-to-read Swedish and
+    Syriac lack: their readers get the menu in their language for their chat alone (and lose
+    it again when they choose a language Telegram knows)."""
+    chat = update.effective_chat
+    if chat is not None:
+        context.application.create_task(set_chat_commands(context.bot, chat.id, t), update=update)
 
 
 def _confirmation(t: Translator) -> str:

@@ -26,7 +26,7 @@ async def start(update: Update, context: CustomContext, turn: Turn) -> None:
     if not (saved or normalise_language(person.language_code if person else None)):
         # No choice yet, and Telegram's language is not one we speak: let the person pick.
         turn.reply(welcome)
-        await language.show_picker(turn)
+        await language.show_picker(turn, context.i18n)
         return
     turn.reply(welcome, main_menu(t))
     subscriptions.offer_once(turn)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import SUPPORTED_LANGUAGES  # noqa: E402
-from bot.i18n import DOMAIN, LOCALES_DIR  # noqa: E402
+from bot.i18n import DOMAIN, LOCALES_DIR, babel_locale  # noqa: E402
 from bot.telegram_html import ParseError, to_plain  # noqa: E402
 
 SOURCE_DIRS = ("bot", "handlers")
@@ -60,9 +60,9 @@ def po_path(language: str) -> Path:
 def read(language: str) -> Catalog:
     path = po_path(language)
     if not path.exists():
-        return Catalog(locale=language, domain=DOMAIN, project="idebot")
+        return Catalog(locale=babel_locale(language), domain=DOMAIN, project="idebot")
     with path.open("rb") as handle:
-        return read_po(handle, locale=language, domain=DOMAIN)
+        return read_po(handle, locale=babel_locale(language), domain=DOMAIN)
 
 
 def update() -> None:
