@@ -162,9 +162,11 @@ def test_a_changed_swedish_entry_makes_its_translations_stale(tmp_path: Path) ->
     assert {lang for lang, row in after.items() if row.stale == ("follow-up",)} == (
         set(SUPPORTED_LANGUAGES) - {"sv"}
     )
-    assert pack.stale("tr", "follow-up") and not pack.stale("tr", "about")
+    assert pack.stale("tr", "follow-up")
+    assert not pack.stale("tr", "about")
     assert stamped == len(pack.entries("sv"))
-    assert restamped["fa"].stale == () and restamped["tr"].stale == ("follow-up",)
+    assert restamped["fa"].stale == ()
+    assert restamped["tr"].stale == ("follow-up",)
 
 
 def test_a_pack_without_a_language_the_bot_offers_is_refused(tmp_path: Path) -> None:
