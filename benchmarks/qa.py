@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 import tomllib
@@ -37,7 +38,7 @@ def main() -> None:
     with args.questions.open("rb") as handle:
         questions = tomllib.load(handle)["questions"]
 
-    content = PROJECT_ROOT / "content"
+    content = Path(os.environ.get("CONTENT_DIR", PROJECT_ROOT / "content"))
     packs = {name: load_pack(name, content) for name in available_packs(content)}
     knowledge = Knowledge(packs)
     build_seconds = knowledge.build_seconds

@@ -53,7 +53,11 @@ FUZZY_CUTOFF = 82  # rapidfuzz ratio, 0-100: one typo in a word of six letters s
 FUZZY_MIN_LENGTH = 4
 META_WEIGHT = 1.0  # the best-matching title or alias
 BODY_WEIGHT = 0.3  # the passage itself
-CROSS_WEIGHT = 0.5  # the same entry in the other languages
+# The same entry in the Swedish original and in English, whose words people mix into any
+# language ("förening", "IOP"), and, less, in easy-to-read Swedish (everyday words, which
+# off-topic questions share); not in every language, which would weigh more the more
+# languages there are.
+CROSS_WEIGHTS: dict[Language, float] = {"sv": 0.5, "en": 0.5, "sv-easy": 0.2}
 GENERIC_WEIGHT = 0.2  # the pack's names and common words (see PackInfo), and …
 COMMON_SHARE = 0.6  # … words in at least this share of the entries ("association")
 SECOND_WEIGHT = 0.25  # the second-best phrase of an entry, for questions that ask two ways
@@ -273,12 +277,12 @@ class Knowledge:
         question = question[:MAX_QUESTION]
         index = self._indexes[(pack_id, language)]
         scores, coverage = index.scores(question)
-        for other in SUPPORTED_LANGUAGES:
+        for other, weight in CROSS_WEIGHTS.items():
             if other != language:
                 # Entries are parallel across languages, so a Swedish term in an Arabic
                 # question ("samverkansgrupp") still counts, exactly matched only.
                 extra, _ = self._indexes[(pack_id, other)].scores(question, primary=False)
-                scores = scores + CROSS_WEIGHT * extra
+                scores = scores + weight * extra
         for i in np.argsort(-scores, kind="stable")[:RERANK_TOP]:
             scores[i] *= 1 + RERANK_WEIGHT * index.phrase_similarity(question, int(i))
         order = np.argsort(-scores, kind="stable")[:limit]
