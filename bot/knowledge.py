@@ -67,13 +67,32 @@ RERANK_WEIGHT = 1.0
 # words share three-letter roots; Finnish and Swedish compounds share longer parts.
 GRAMS: dict[str, tuple[int, float]] = {
     "sv": (4, 0.1), "sv-easy": (4, 0.1), "en": (4, 0.1), "ar": (3, 0.1), "fi": (4, 0.1),
-    "so": (4, 0.1), "syr": (3, 0.15), "tr": (4, 0.1), "ku": (4, 0.15), "fa": (3, 0.1),
+    "so": (4, 0.1), "syr": (3, 0.15), "tr": (4, 0.1), "ku": (4, 0.3), "fa": (3, 0.3),
 }  # fmt: skip
 # An answer is confident when the best score reaches CONFIDENT_SCORE and at least this share
 # of the question's words is known to the index; below, the bot says it is not sure.
 CONFIDENT_SCORE = 5.0
 CONFIDENT_COVERAGE = 0.5
 SEE_ALSO_SHARE = 0.35  # a further hit is worth suggesting if it scores this share of the best
+
+
+# Stop words no list we use has: spoken Persian (stopwords-iso's list is the written
+# language), Kurmanji (its "ku" list is Sorani, in Arabic script) and Syriac (none).
+MORE_STOPWORDS: dict[str, str] = {
+    "fa": "من ما تو شما اون اونا او آنها یه یک رو را هم هم‌ چی چیه چیکار چیکاره چطور چطوری "
+    "چجوری کی کجا کجاست چرا آیا مگه باید میشه میشود میتونیم می‌تونیم میتونم میخوام میخوایم "
+    "میخواد میخوان می‌خوام می‌خوایم می‌خواد کنیم کنم کنه کنن کردیم بکنیم بکنم داریم دارم داره "
+    "دارن هست هستیم هستش است هستند بود بودیم شده شد میگه میگن گفته تو توی با به از در برای "
+    "که این اون همه خیلی فقط الان اگه اگر ولی یا و هم",
+    "syr": "ܡܢܐ ܡܢ ܗܝ ܗܘ ܗܕܐ ܗܢܐ ܗܠܝܢ ܥܡ ܠܡܢܐ ܥܠ ܐܢܐ ܚܢܢ ܐܢܬ ܐܢܬܝ ܐܢܬܘܢ ܗܢܘܢ ܐܢܘܢ ܐܝܬ "
+    "ܠܝܬ ܠܐ ܐܢ ܐܘ ܟܠ ܐܝܟܢܐ ܐܝܟ ܐܡܬܝ ܡܢܘ ܐܝܢܐ ܐܝܢܝ ܟܡܐ ܐܦ ܐܦܢ ܒܠܚܘܕ ܬܡܢ ܗܪܟܐ ܗܫܐ ܠܢ ܠܝ "
+    "ܠܗ ܠܗܿ ܠܗܘܢ ܥܡܢ ܡܢܢ ܕܝܠܢ ܕܝܠܗ ܕܝܠܝ ܗܘܐ ܗܘܬ ܗܘܝܢ ܗܘܘ ܐܠܐ ܡܛܠ ܕܠܐ ܘܠܐ ܘܐܢ ܘܡܢ ܒܝܬ ܒܝܢܬ "
+    "ܟܕ ܕܝܢ ܓܝܪ ܡܕܡ ܡܨܐ ܡܨܝܢܢ ܡܨܝܐ ܒܥܐ ܒܥܝܢܢ ܐܡܪܐ",
+    "ku": "ez tu ew em hûn hun ez min te wî wê me we wan vî vê van û u jî ji li bi di de re ra "
+    "ku ne na ya yê yên a e ê î in im ye bû bûn heye hene tune çi kî çawa cawa çima kengê "
+    "kenge ka gelo ma eger ger lê le an ji bo bo ser ber nav pê dê wê were werin dikarim "
+    "dikare dikarin dixwazim dixwaze dixwazin bikim bike bikin divê dive em jî her hemû",
+}
 
 
 def _stopwords(language: str) -> frozenset[str]:
@@ -83,8 +102,10 @@ def _stopwords(language: str) -> frozenset[str]:
         "en": bm25s.stopwords.STOPWORDS_EN_PLUS,
     }
     words = builtin.get(language) or (
-        stopwordsiso.stopwords(language) if stopwordsiso.has_lang(language) else ()
+        stopwordsiso.stopwords(language) if stopwordsiso.has_lang(language) and language != "ku"
+        else ()
     )
+    words = [*words, *MORE_STOPWORDS.get(language, "").split()]
     return frozenset(normalise(word, language) for word in words)
 
 
