@@ -32,6 +32,7 @@ from handlers import (
     gaps,
     handover,
     language,
+    links,
     newsletter,
     notices,
     principles,
@@ -39,6 +40,7 @@ from handlers import (
     register,
     review,
     router,
+    staff_links,
     start,
     subscriptions,
 )
@@ -53,6 +55,7 @@ LOCAL_TOKEN = "0:local"  # noqa: S105  (not a secret: any token will do for the 
 # Order matters within group 0: `router` takes what no command or button took (text,
 # files), `fallback` (registered after) the rest.
 FEATURES = (
+    links,  # before start: a /start with a token opens a link
     start,
     language,
     principles,
@@ -62,6 +65,7 @@ FEATURES = (
     subscriptions,
     forums,
     forum_admin,
+    staff_links,
     newsletter,
     ask,
     apply,

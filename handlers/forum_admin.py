@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot.buttons import SEPARATOR, Button, CallbackData, Rows
 from bot.context import CustomContext, IdeApplication
 from bot.conversations import Flow
-from bot.forums import export, lifecycle, staff_flow
+from bot.forums import door, export, lifecycle, staff_flow
 from bot.forums.notices import Staff
 from bot.forums.reminders import Schedule
 from bot.forums.rules import ForumError, OtherLanguage, text_in
@@ -29,6 +29,7 @@ from bot.i18n import Translator, native_name
 from handlers import staff
 from handlers.fallback import answer_stale
 from handlers.forum_admin_texts import card_text, problem_text, prompt
+from handlers.link_buttons import link_rows
 from handlers.turn import Turn, with_turn
 from storage import conversations, outbox
 from storage import forums as repo
@@ -97,7 +98,8 @@ def _staff(turn: Turn) -> Staff:
 
 async def show_card(turn: Turn, forum: Forum) -> None:
     counts = await repo.tally(turn.session, forum.id)
-    turn.reply(card_text(turn.t, forum, counts), card_buttons(turn.t, forum))
+    figures = await door.figures(turn.session, forum)
+    turn.reply(card_text(turn.t, forum, counts, figures), card_buttons(turn.t, forum))
 
 
 def card_buttons(t: Translator, forum: Forum) -> Rows:
@@ -117,6 +119,7 @@ def card_buttons(t: Translator, forum: Forum) -> Rows:
         rows.append(
             (button(ForumAction.CANCEL, t.pgettext("forum admin", "❌ Cancel the forum")),)
         )
+    rows.extend(link_rows(t, forum))
     rows.append((button(ForumAction.EXPORT, t.pgettext("forum admin", "⬇ Answers (CSV)")),))
     return rows
 

@@ -201,6 +201,7 @@ async def add_member(
     joined_via: str,
     public: bool,
     application_id: int | None = None,
+    contact_id: int | None = None,
 ) -> Member:
     member = Member(
         name=name,
@@ -210,6 +211,7 @@ async def add_member(
         joined_via=joined_via,
         public=public,
         application_id=application_id,
+        contact_id=contact_id,
     )
     session.add(member)
     await session.flush()

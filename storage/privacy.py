@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import applications
+from storage import applications, attendance
 from storage.models import (
     Application,
     ApplicationNote,
     AuditEntry,
+    CheckIn,
     Conversation,
+    Forum,
+    Member,
     Outbox,
     Question,
     Rsvp,
@@ -26,6 +29,8 @@ class StoredData:
     questions: int
     applications: list[Application]
     forum_answers: int
+    contact_of: list[str] = field(default_factory=list)  # organisations they are contact of
+    checked_in: list[Forum] = field(default_factory=list)  # forums they checked in to
 
 
 async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
@@ -36,6 +41,12 @@ async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
         int(asked or 0),
         list(await applications.user_applications(session, user_id)),
         int(answered or 0),
+        contact_of=list(
+            await session.scalars(
+                select(Member.name).where(Member.contact_id == user_id).order_by(Member.name)
+            )
+        ),
+        checked_in=await attendance.forums_checked_in(session, user_id),
     )
 
 
@@ -62,6 +73,11 @@ async def erase(session: AsyncSession, user_id: int) -> int:
         .where(ApplicationNote.author_id == user_id)
         .values(author_id=None, text=applications.ANONYMISED)
     )
+    # The organisation and the count of who came stay, without them in it.
+    await session.execute(
+        update(Member).where(Member.contact_id == user_id).values(contact_id=None)
+    )
+    await session.execute(update(CheckIn).where(CheckIn.user_id == user_id).values(user_id=None))
     await session.execute(delete(Question).where(Question.user_id == user_id))
     await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))
     await session.execute(delete(Conversation).where(Conversation.user_id == user_id))
