@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from storage.models import (
     ApplicationNote,
     AuditEntry,
     Conversation,
+    Feedback,
     Outbox,
     Question,
     Rsvp,
@@ -26,16 +27,28 @@ class StoredData:
     questions: int
     applications: list[Application]
     forum_answers: int
+    needs: list[Rsvp] = field(default_factory=list)  # answers with access needs given
+    feedback: list[Feedback] = field(default_factory=list)
 
 
 async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
     asked = await session.scalar(select(func.count()).where(Question.user_id == user_id))
     answered = await session.scalar(select(func.count()).where(Rsvp.user_id == user_id))
+    needs = await session.scalars(
+        select(Rsvp)
+        .where(Rsvp.user_id == user_id, (Rsvp.interpretation != "") | Rsvp.needs.is_not(None))
+        .order_by(Rsvp.id)
+    )
+    feedback = await session.scalars(
+        select(Feedback).where(Feedback.user_id == user_id).order_by(Feedback.id)
+    )
     return StoredData(
         await session.get(User, user_id),
         int(asked or 0),
         list(await applications.user_applications(session, user_id)),
         int(answered or 0),
+        list(needs),
+        list(feedback),
     )
 
 
@@ -63,7 +76,11 @@ async def erase(session: AsyncSession, user_id: int) -> int:
         .values(author_id=None, text=applications.ANONYMISED)
     )
     await session.execute(delete(Question).where(Question.user_id == user_id))
-    await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))
+    await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))  # and the needs on them
+    # Feedback stays in the forum's figures: the rating, without them and their words.
+    await session.execute(
+        update(Feedback).where(Feedback.user_id == user_id).values(user_id=None, comment=None)
+    )
     await session.execute(delete(Conversation).where(Conversation.user_id == user_id))
     # Delivery records go too, except a message being sent this very moment.
     await session.execute(
