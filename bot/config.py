@@ -40,6 +40,9 @@ DEFAULT_DEADLINES = {  # how long a queued message may wait (an outage) before i
     "promoted": timedelta(days=60),
     "cancelled": timedelta(days=3),
     "report": timedelta(days=7),  # a broadcast's final report to staff
+    "needs": timedelta(days=2),  # staff's summary of access needs, a week before a forum
+    "feedback": timedelta(days=3),  # the question after a forum
+    "minutes": timedelta(days=7),  # a forum's minutes
 }
 DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")

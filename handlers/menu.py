@@ -39,6 +39,7 @@ COMMANDS: tuple[tuple[str, LazyText], ...] = (
     ("forums", lazy_pgettext("commands", "Upcoming dialogue forums")),
     ("subscribe", lazy_pgettext("commands", "Get invitations to dialogue forums")),
     ("unsubscribe", lazy_pgettext("commands", "Stop invitations and newsletters")),
+    ("summaries", lazy_pgettext("commands", "Get the minutes of every dialogue forum")),
     ("language", lazy_pgettext("commands", "Choose your language")),
     ("help", lazy_pgettext("commands", "What I can do")),
 )

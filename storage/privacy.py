@@ -14,6 +14,7 @@ from storage.models import (
     AuditEntry,
     CheckIn,
     Conversation,
+    Feedback,
     Forum,
     Member,
     Outbox,
@@ -31,11 +32,21 @@ class StoredData:
     forum_answers: int
     contact_of: list[str] = field(default_factory=list)  # organisations they are contact of
     checked_in: list[Forum] = field(default_factory=list)  # forums they checked in to
+    needs: list[Rsvp] = field(default_factory=list)  # answers with access needs given
+    feedback: list[Feedback] = field(default_factory=list)
 
 
 async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
     asked = await session.scalar(select(func.count()).where(Question.user_id == user_id))
     answered = await session.scalar(select(func.count()).where(Rsvp.user_id == user_id))
+    needs = await session.scalars(
+        select(Rsvp)
+        .where(Rsvp.user_id == user_id, (Rsvp.interpretation != "") | Rsvp.needs.is_not(None))
+        .order_by(Rsvp.id)
+    )
+    feedback = await session.scalars(
+        select(Feedback).where(Feedback.user_id == user_id).order_by(Feedback.id)
+    )
     return StoredData(
         await session.get(User, user_id),
         int(asked or 0),
@@ -47,6 +58,8 @@ async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
             )
         ),
         checked_in=await attendance.forums_checked_in(session, user_id),
+        needs=list(needs),
+        feedback=list(feedback),
     )
 
 
@@ -79,7 +92,11 @@ async def erase(session: AsyncSession, user_id: int) -> int:
     )
     await session.execute(update(CheckIn).where(CheckIn.user_id == user_id).values(user_id=None))
     await session.execute(delete(Question).where(Question.user_id == user_id))
-    await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))
+    await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))  # and the needs on them
+    # Feedback stays in the forum's figures: the rating, without them and their words.
+    await session.execute(
+        update(Feedback).where(Feedback.user_id == user_id).values(user_id=None, comment=None)
+    )
     await session.execute(delete(Conversation).where(Conversation.user_id == user_id))
     # Delivery records go too, except a message being sent this very moment.
     await session.execute(
