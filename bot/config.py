@@ -40,6 +40,9 @@ DEFAULT_DEADLINES = {  # how long a queued message may wait (an outage) before i
     "promoted": timedelta(days=60),
     "cancelled": timedelta(days=3),
     "report": timedelta(days=7),  # a broadcast's final report to staff
+    # The yearly follow-up: worth sending until its deadline (not sent once it has closed).
+    "followup": timedelta(days=60),
+    "followup_remind": timedelta(days=7),
 }
 DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")

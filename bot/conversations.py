@@ -22,8 +22,16 @@ class Flow(StrEnum):
     MOVE_FORUM = "move"  # a new time for a forum (subject: the forum)
     TRANSLATE_FORUM = "translate"  # a forum's texts in one more language
     NEWSLETTER = "newsletter"  # a newsletter's text in one language (subject: the letter)
+    FOLLOWUP = "followup"  # what should change, in the yearly follow-up (subject: the answer)
+    FOLLOWUP_DEADLINE = "followup_deadline"  # staff type the follow-up's deadline
 
 
 STAFF_FLOWS = frozenset(
-    {Flow.NEW_FORUM, Flow.MOVE_FORUM, Flow.TRANSLATE_FORUM, Flow.NEWSLETTER}
+    {
+        Flow.NEW_FORUM,
+        Flow.MOVE_FORUM,
+        Flow.TRANSLATE_FORUM,
+        Flow.NEWSLETTER,
+        Flow.FOLLOWUP_DEADLINE,
+    }
 )  # for ADMIN_IDS only: checked again when their text arrives

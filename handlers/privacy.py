@@ -13,6 +13,7 @@ from bot import privacy as personal_data
 from bot.buttons import CallbackData
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
+from handlers.followup import privacy_lines
 from handlers.turn import Turn, with_turn
 from storage import privacy
 from storage.models import Application, User
@@ -64,6 +65,7 @@ def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
                 data.forum_answers,
             )
         )
+    lines.extend(privacy_lines(t, data.followups))
     lines.append(t.pgettext("privacy", "Delete it with /deletemydata."))
     return "\n\n".join(lines)
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import applications
+from storage import applications, followups
 from storage.models import (
     Application,
     ApplicationNote,
     AuditEntry,
     Conversation,
+    FollowUp,
+    FollowUpAnswer,
+    Member,
     Outbox,
     Question,
     Rsvp,
@@ -26,6 +29,7 @@ class StoredData:
     questions: int
     applications: list[Application]
     forum_answers: int
+    followups: list[tuple[FollowUpAnswer, FollowUp, Member]] = field(default_factory=list)
 
 
 async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
@@ -36,6 +40,7 @@ async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
         int(asked or 0),
         list(await applications.user_applications(session, user_id)),
         int(answered or 0),
+        list(await followups.answers_of_user(session, user_id)),
     )
 
 
@@ -62,6 +67,7 @@ async def erase(session: AsyncSession, user_id: int) -> int:
         .where(ApplicationNote.author_id == user_id)
         .values(author_id=None, text=applications.ANONYMISED)
     )
+    await followups.forget_user(session, user_id)  # the scores stay, in the counts
     await session.execute(delete(Question).where(Question.user_id == user_id))
     await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))
     await session.execute(delete(Conversation).where(Conversation.user_id == user_id))
