@@ -398,7 +398,7 @@ def chart_png(report: Report, t: Translator) -> bytes:
     side = figure.add_axes((0.70, 0.13, 0.28, 0.74))
     side.axis("off")
     heading = t.pgettext("followup report", "The year in figures")
-    lines = [textwrap.fill(_plain(line), 44) for line in figure_lines(t, report.figures)]
+    lines = [textwrap.fill(_plain(line), 40) for line in figure_lines(t, report.figures)]
     side.text(0, 1, _plain(heading), fontsize=13, fontweight="bold", va="top")
     side.text(0, 0.92, "\n".join(lines), fontsize=10.5, va="top", linespacing=1.7)
     buffer = io.BytesIO()
