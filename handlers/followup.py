@@ -315,7 +315,7 @@ async def score_button(update: Update, context: CustomContext, turn: Turn) -> No
     if state is not State.OPEN:
         turn.answer(_closed_text(turn.t, opened, state), alert=True)
         return
-    t = turn.t
+    t, before = turn.t, opened.answer.scores.get(button.principle)
     scored = form.score(
         opened.answer,
         opened.principles,
@@ -327,6 +327,8 @@ async def score_button(update: Update, context: CustomContext, turn: Turn) -> No
     if not scored.saved:
         answer_stale(turn)
         return
+    if not scored.moved_on and before == button.score.stored:
+        return  # pressed twice: nothing to change, on the screen either
     text = _principle_text(context, t, opened, button.principle)
     turn.edit(text, _score_keyboard(t, opened.answer.id, button.principle, button.score.stored))
     if scored.moved_on:

@@ -234,6 +234,9 @@ async def test_old_forged_and_foreign_presses_change_nothing_and_say_so(
 
         for _ in range(PRINCIPLES):
             await sv.press("Vet inte")
+        first = next(m for m in bot.api.bot_messages(SV) if "fråga 1 av 9" in m.text)
+        again = await sv.press("✓ Vet inte", first)
+        assert again == [], "pressed twice: nothing changes"
         too_long = await sv.send("x" * 1001)
         assert "1000 tecken" in too_long[-1].text
         empty = await sv.send("\u200b\u200e")
