@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 
-from bot import cli_register
+from bot import cli_followup, cli_register
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, StartError, load_settings
 from bot.content import ContentError
 
@@ -111,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(action=_db_upgrade)
     cli_register.add_db_commands(db_commands)
     cli_register.add_commands(commands)
+    cli_followup.add_commands(commands)
     return parser
 
 

@@ -43,6 +43,9 @@ DEFAULT_DEADLINES = {  # how long a queued message may wait (an outage) before i
     "needs": timedelta(days=2),  # staff's summary of access needs, a week before a forum
     "feedback": timedelta(days=3),  # the question after a forum
     "minutes": timedelta(days=7),  # a forum's minutes
+    # The yearly follow-up: worth sending until its deadline (not sent once it has closed).
+    "followup": timedelta(days=60),
+    "followup_remind": timedelta(days=7),
 }
 DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")

@@ -26,7 +26,17 @@ class Flow(StrEnum):
     FEEDBACK = "feedback"  # a comment after rating a forum (subject: the forum)
     MINUTES = "minutes"  # staff write a forum's minutes in one language (subject: the forum)
 
+    FOLLOWUP = "followup"  # what should change, in the yearly follow-up (subject: the answer)
+    FOLLOWUP_DEADLINE = "followup_deadline"  # staff type the follow-up's deadline
+
 
 STAFF_FLOWS = frozenset(
-    {Flow.NEW_FORUM, Flow.MOVE_FORUM, Flow.TRANSLATE_FORUM, Flow.NEWSLETTER, Flow.MINUTES}
+    {
+        Flow.NEW_FORUM,
+        Flow.MOVE_FORUM,
+        Flow.TRANSLATE_FORUM,
+        Flow.NEWSLETTER,
+        Flow.MINUTES,
+        Flow.FOLLOWUP_DEADLINE,
+    }
 )  # for ADMIN_IDS only: checked again when their text arrives

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Sequence
 from storage.models import Application, Member
 
 BOM = "\ufeff"
-MEMBER_COLUMNS = ("name", "org_number", "area", "joined_on", "joined_via", "public")
+MEMBER_COLUMNS = (
+    "name", "org_number", "area", "joined_on", "joined_via", "public", "left_on",
+)  # fmt: skip
 APPLICATION_COLUMNS = (
     "reference", "status", "org_name", "org_number", "no_number_reason", "org_form", "area",
     "description", "contact_name", "contact_role", "email", "phone", "website", "languages",
@@ -23,12 +25,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def members_csv(members: Iterable[Member]) -> bytes:
-    return _csv(MEMBER_COLUMNS, ([getattr(m, c) for c in MEMBER_COLUMNS] for m in members))
+    return table_csv(MEMBER_COLUMNS, ([getattr(m, c) for c in MEMBER_COLUMNS] for m in members))
 
 
 def applications_csv(applications: Iterable[Application]) -> bytes:
     rows = ([getattr(a, c) for c in APPLICATION_COLUMNS] for a in applications)
-    return _csv(APPLICATION_COLUMNS, rows)
+    return table_csv(APPLICATION_COLUMNS, rows)
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
@@ -37,7 +39,7 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.removeprefix(BOM)), delimiter=";"))
 
 
-def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def table_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")

@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.context import IdeApplication
 from bot.delivery import REPORT, Limits, Worker
+from bot.followup import rounds as followup_rounds
 from bot.forums import feedback, minutes, needs, reminders
 from bot.forums.notices import ForumNotice
 from bot.i18n import I18n, Translator
 from bot.newsletters import KIND as NEWSLETTER
 from bot.outgoing import Rendered
 from bot.sender import Sender
+from handlers import followup
 from handlers.application_notices import APPLICATION, REVIEW_CARD, render_application, render_card
 from handlers.forum_feedback import render_request as render_feedback
 from handlers.forum_needs import render_summary as render_needs
@@ -155,6 +157,9 @@ KINDS: dict[str, OutboxKind] = {
         OutboxKind(REVIEW_CARD, _review_card, for_members=False),  # staff may never have written
         OutboxKind(REPLY, _reply, for_members=False),
         OutboxKind(REPORT, _report, for_members=False),
+        # To an organisation's contact (checked against the answer row when rendered).
+        OutboxKind(followup_rounds.INVITATION, followup.render_invitation, for_members=False),
+        OutboxKind(followup_rounds.REMINDER, followup.render_reminder, for_members=False),
     )
 }
 
@@ -235,5 +240,8 @@ def build_worker(app: IdeApplication, db: Database, i18n: I18n, sender: Sender) 
         clock=lambda: app.bot_data.clock(),  # noqa: PLW0108  (tests replace the clock)
         single=db.engine.dialect.name == "sqlite",
         limiter=sender.limiter,
-        hooks=(functools.partial(reminders.send_due, staff=settings.admin_ids),),
+        hooks=(
+            functools.partial(reminders.send_due, staff=settings.admin_ids),
+            followup_rounds.send_due,
+        ),
     )

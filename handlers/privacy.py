@@ -14,6 +14,7 @@ from bot.buttons import CallbackData
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
 from handlers import forum_needs
+from handlers.followup import privacy_lines
 from handlers.links import links_overview
 from handlers.turn import Turn, with_turn
 from storage import privacy
@@ -69,6 +70,7 @@ def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
     lines.extend(links_overview(t, data))
     lines.extend(_about_needs(t, rsvp) for rsvp in data.needs)
     lines.extend(_about_feedback(t, given) for given in data.feedback)
+    lines.extend(privacy_lines(t, data.followups))
     lines.append(t.pgettext("privacy", "Delete it with /deletemydata."))
     return "\n\n".join(lines)
 

@@ -20,6 +20,8 @@ from bot.conversations import STAFF_FLOWS, Flow
 from handlers import (
     apply,
     ask,
+    followup,
+    followup_staff,
     forum_admin,
     forum_feedback,
     forum_needs,
@@ -46,6 +48,8 @@ ROUTES: dict[Flow, Take] = {  # False from a route: its subject is gone
     Flow.NEEDS: forum_needs.take_text,
     Flow.FEEDBACK: forum_feedback.take_text,
     Flow.MINUTES: minutes.take_text,
+    Flow.FOLLOWUP: followup.take_text,
+    Flow.FOLLOWUP_DEADLINE: followup_staff.take_deadline,
 }
 TEXT_ONLY = frozenset(ROUTES) - {Flow.APPLICATION}  # the form also takes a PDF
 

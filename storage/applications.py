@@ -222,8 +222,8 @@ async def members(
     session: AsyncSession, *, public_only: bool, offset: int = 0, limit: int | None = None
 ) -> Sequence[Member]:
     query = select(Member).order_by(func.lower(Member.name), Member.id).offset(offset)
-    if public_only:
-        query = query.where(Member.public.is_(True))
+    if public_only:  # the public register: shown, and not removed (left_on)
+        query = query.where(Member.public.is_(True), Member.left_on.is_(None))
     if limit is not None:
         query = query.limit(limit)
     return (await session.scalars(query)).all()
@@ -232,7 +232,7 @@ async def members(
 async def count_members(session: AsyncSession, *, public_only: bool) -> int:
     query = select(func.count()).select_from(Member)
     if public_only:
-        query = query.where(Member.public.is_(True))
+        query = query.where(Member.public.is_(True), Member.left_on.is_(None))
     return int(await session.scalar(query) or 0)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import applications, attendance
+from storage import applications, attendance, followups
 from storage.models import (
     Application,
     ApplicationNote,
@@ -15,6 +15,8 @@ from storage.models import (
     CheckIn,
     Conversation,
     Feedback,
+    FollowUp,
+    FollowUpAnswer,
     Forum,
     Member,
     Outbox,
@@ -34,6 +36,7 @@ class StoredData:
     checked_in: list[Forum] = field(default_factory=list)  # forums they checked in to
     needs: list[Rsvp] = field(default_factory=list)  # answers with access needs given
     feedback: list[Feedback] = field(default_factory=list)
+    followups: list[tuple[FollowUpAnswer, FollowUp, Member]] = field(default_factory=list)
 
 
 async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
@@ -60,6 +63,7 @@ async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
         checked_in=await attendance.forums_checked_in(session, user_id),
         needs=list(needs),
         feedback=list(feedback),
+        followups=list(await followups.answers_of_user(session, user_id)),
     )
 
 
@@ -91,6 +95,7 @@ async def erase(session: AsyncSession, user_id: int) -> int:
         update(Member).where(Member.contact_id == user_id).values(contact_id=None)
     )
     await session.execute(update(CheckIn).where(CheckIn.user_id == user_id).values(user_id=None))
+    await followups.forget_user(session, user_id)  # the scores stay, in the counts
     await session.execute(delete(Question).where(Question.user_id == user_id))
     await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))  # and the needs on them
     # Feedback stays in the forum's figures: the rating, without them and their words.
