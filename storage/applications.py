@@ -219,9 +219,10 @@ async def add_member(
 async def members(
     session: AsyncSession, *, public_only: bool, offset: int = 0, limit: int | None = None
 ) -> Sequence[Member]:
+    """The register, by name; `public_only`: the part anyone may see (public, not left)."""
     query = select(Member).order_by(func.lower(Member.name), Member.id).offset(offset)
     if public_only:
-        query = query.where(Member.public.is_(True))
+        query = query.where(Member.public.is_(True), Member.left_on.is_(None))
     if limit is not None:
         query = query.limit(limit)
     return (await session.scalars(query)).all()
@@ -230,7 +231,7 @@ async def members(
 async def count_members(session: AsyncSession, *, public_only: bool) -> int:
     query = select(func.count()).select_from(Member)
     if public_only:
-        query = query.where(Member.public.is_(True))
+        query = query.where(Member.public.is_(True), Member.left_on.is_(None))
     return int(await session.scalar(query) or 0)
 
 
