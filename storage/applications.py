@@ -221,6 +221,7 @@ async def add_member(
 async def members(
     session: AsyncSession, *, public_only: bool, offset: int = 0, limit: int | None = None
 ) -> Sequence[Member]:
+    """The register, by name; `public_only`: the part anyone may see (public, not left)."""
     query = select(Member).order_by(func.lower(Member.name), Member.id).offset(offset)
     if public_only:  # the public register: shown, and not removed (left_on)
         query = query.where(Member.public.is_(True), Member.left_on.is_(None))
