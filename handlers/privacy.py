@@ -64,6 +64,14 @@ def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
                 data.forum_answers,
             )
         )
+    if data.calendar_feed:
+        lines.append(
+            t.pgettext(
+                "privacy",
+                "The secret address of your calendar feed, which shows the forums you will "
+                "come to (/calendar can stop it).",
+            )
+        )
     lines.append(t.pgettext("privacy", "Delete it with /deletemydata."))
     return "\n\n".join(lines)
 

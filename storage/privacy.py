@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import applications
+from storage import applications, links
 from storage.models import (
     Application,
     ApplicationNote,
     AuditEntry,
     Conversation,
+    Link,
     Outbox,
     Question,
     Rsvp,
     User,
 )
+
+CALENDAR = "calendar"  # the kind of link to a person's own calendar feed (bot.links.LinkKind)
 
 
 @dataclass(frozen=True)
@@ -26,16 +29,19 @@ class StoredData:
     questions: int
     applications: list[Application]
     forum_answers: int
+    calendar_feed: bool = False  # a working address of their own calendar feed
 
 
 async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
     asked = await session.scalar(select(func.count()).where(Question.user_id == user_id))
     answered = await session.scalar(select(func.count()).where(Rsvp.user_id == user_id))
+    feed = await links.current(session, CALENDAR, user_id)
     return StoredData(
         await session.get(User, user_id),
         int(asked or 0),
         list(await applications.user_applications(session, user_id)),
         int(answered or 0),
+        calendar_feed=feed is not None,
     )
 
 
@@ -65,6 +71,7 @@ async def erase(session: AsyncSession, user_id: int) -> int:
     await session.execute(delete(Question).where(Question.user_id == user_id))
     await session.execute(delete(Rsvp).where(Rsvp.user_id == user_id))
     await session.execute(delete(Conversation).where(Conversation.user_id == user_id))
+    await session.execute(delete(Link).where(Link.kind == CALENDAR, Link.subject_id == user_id))
     # Delivery records go too, except a message being sent this very moment.
     await session.execute(
         delete(Outbox).where(Outbox.recipient == user_id, Outbox.status != "sending")
