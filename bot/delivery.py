@@ -144,7 +144,8 @@ class Worker:
         self._stopping = False
         self._wake = asyncio.Event()
         self._recovered_at = 0.0
-        self.last_round: float | None = None  # monotonic time a round last ended well
+        self.started_at: float | None = None  # monotonic times: start,
+        self.last_round: float | None = None  # and the end of the last good round
 
     @property
     def alive(self) -> bool:
@@ -154,6 +155,7 @@ class Worker:
     # -- running -----------------------------------------------------------------------------
 
     def start(self) -> asyncio.Task[None]:
+        self.started_at = time.monotonic()
         self._task = asyncio.create_task(self._run(), name=self.name)
         return self._task
 

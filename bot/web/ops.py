@@ -48,11 +48,12 @@ def _worker(bot: IdeApplication) -> dict[str, Any]:
         return {"ok": True, "running": False, "note": "DELIVERY_WORKER=false: another process"}
     if worker is None or not worker.alive:
         return {"ok": False, "running": False}
-    age = None if worker.last_round is None else time.monotonic() - worker.last_round
+    since = worker.last_round or worker.started_at or 0.0  # no round yet: since it started
+    age = time.monotonic() - since
     return {
-        "ok": age is not None and age <= ROUND_AGE_LIMIT,
+        "ok": age <= ROUND_AGE_LIMIT,
         "running": True,
-        "last_round_seconds_ago": None if age is None else round(age, 3),
+        "last_round_seconds_ago": None if worker.last_round is None else round(age, 3),
     }
 
 
