@@ -16,7 +16,7 @@ from bot.context import IdeApplication
 from bot.register_export import open_register, open_register_csv
 from bot.web import bot_of
 from bot.web.caching import cached
-from bot.web.feeds import WINDOW, forum_page, invitation
+from bot.web.feeds import WINDOW, forum_page, invitations
 from bot.web.services import db_of, settings_of
 from storage import applications
 from storage import forums as repo
@@ -66,24 +66,25 @@ async def forums_json(request: Request) -> Response:
     bot = bot_of(request)
     async with db_of(bot).transaction() as session:
         found = await repo.in_calendar(session, bot.bot_data.clock() - WINDOW)
-        forums = [
-            {
-                "id": forum.id,
-                "uid": forum.uid,
-                "status": forum.status,
-                "sequence": forum.sequence,
-                "starts_at": forum.starts_at.isoformat(),
-                "ends_at": forum.ends_at.isoformat(),
-                "titles": forum.titles,
-                "descriptions": forum.descriptions,
-                "place": forum.place,
-                "online": forum.link,
-                "capacity": forum.capacity,
-                "page": forum_page(bot, forum.id),
-                "invitation": await invitation(session, bot, forum.id),
-            }
-            for forum in found
-        ]
+        invited = await invitations(session, bot, [forum.id for forum in found])
+    forums = [
+        {
+            "id": forum.id,
+            "uid": forum.uid,
+            "status": forum.status,
+            "sequence": forum.sequence,
+            "starts_at": forum.starts_at.isoformat(),
+            "ends_at": forum.ends_at.isoformat(),
+            "titles": forum.titles,
+            "descriptions": forum.descriptions,
+            "place": forum.place,
+            "online": forum.link,
+            "capacity": forum.capacity,
+            "page": forum_page(bot, forum.id),
+            "invitation": invited.get(forum.id),
+        }
+        for forum in found
+    ]
     calendar = f"{settings_of(bot).public_url}/calendar.ics"
     return _json(request, {**_about(bot), "calendar": calendar, "forums": forums})
 

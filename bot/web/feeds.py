@@ -6,6 +6,7 @@ cancellation reaches them then, with the same UID and a higher SEQUENCE."""
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,19 +56,20 @@ def subscribe_url(bot: IdeApplication, token: str) -> str:
     return f"{settings_of(bot).public_url}/calendar/{token}"
 
 
-async def invitation(session: AsyncSession, bot: IdeApplication, forum_id: int) -> str | None:
-    """The forum's invitation link (a t.me link that opens it in the bot), if it has one."""
-    link = await links.current(session, LinkKind.FORUM, forum_id)
-    return start_url(bot.bot.username, link.token) if link else None
+async def invitations(
+    session: AsyncSession, bot: IdeApplication, forum_ids: Iterable[int]
+) -> dict[int, str]:
+    """The forums' invitation links (t.me links that open them in the bot), where made."""
+    tokens = await links.current_tokens(session, LinkKind.FORUM, forum_ids)
+    return {forum_id: start_url(bot.bot.username, token) for forum_id, token in tokens.items()}
 
 
 async def public_feed(bot: IdeApplication, language: str | None) -> Feed:
     t = i18n_of(bot).translator(language)
     async with db_of(bot).transaction() as session:
         forums = await repo.in_calendar(session, bot.bot_data.clock() - WINDOW)
-        events = [
-            _event(bot, t, forum, await invitation(session, bot, forum.id)) for forum in forums
-        ]
+        invited = await invitations(session, bot, [forum.id for forum in forums])
+    events = [_event(bot, t, forum, invited.get(forum.id)) for forum in forums]
     name = _plain(t.pgettext("calendar", "Dialogue forums"))
     body = calendar_ics(events, settings_of(bot).zone, name=name, refresh=REFRESH)
     return Feed(body, max((_stamp(forum) for forum in forums), default=None))
@@ -82,11 +84,12 @@ async def personal_feed(bot: IdeApplication, token: str) -> Feed | None:
         person = await users.get_user(session, link.subject_id)
         t = i18n_of(bot).translator(person.language if person else None)
         attending = await repo.attending(session, link.subject_id, bot.bot_data.clock() - WINDOW)
-        events = []
-        for forum, rsvp in attending:
-            invited = await invitation(session, bot, forum.id)
-            events.append(_event(bot, t, forum, invited, waitlisted=rsvp.status == WAITLIST))
+        invited = await invitations(session, bot, [forum.id for forum, _ in attending])
         answered = await repo.last_answer(session, link.subject_id)
+    events = [
+        _event(bot, t, forum, invited.get(forum.id), waitlisted=rsvp.status == WAITLIST)
+        for forum, rsvp in attending
+    ]
     name = _plain(t.pgettext("calendar", "My dialogue forums"))
     body = calendar_ics(events, settings_of(bot).zone, name=name, refresh=REFRESH)
     stamps = [_stamp(forum) for forum, _ in attending] + [link.created_at]
