@@ -189,3 +189,19 @@ async def test_a_move_shows_in_the_personal_feed_and_etag_says_so(
     assert after.status_code == 200
     event = events(after.content)[forum.uid]
     assert event.decoded("dtstart") == (forum.starts_at + timedelta(hours=1)).astimezone(ZONE)
+
+
+async def test_without_a_public_address_calendar_says_feeds_are_not_available(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with started(database_url, tmp_path, telegram_bot_token="123:abc") as bot:
+        person = bot.person(1001)
+        reply = (await person.send("/calendar"))[-1]
+        await person.press_data("calx:1", reply)  # forged: not the stop button's data
+
+    assert "Kalenderprenumerationer finns inte" in reply.text
+    assert not reply.buttons
+    assert (
+        person.answers[-1]
+        == "Den här knappen fungerar inte längre. Skicka /start för att få menyn."
+    )
