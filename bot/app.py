@@ -18,12 +18,14 @@ from bot.context import BotData, CustomContext, IdeApplication
 from bot.i18n import I18n
 from bot.knowledge import Knowledge
 from bot.language_detection import Detector
+from bot.metrics import Metrics
 from bot.outgoing import RateLimiter
 from bot.sender import Sender
 from bot.updates import ChatOrderedProcessor
 from handlers import (
     apply,
     ask,
+    calendar,
     entries,
     errors,
     fallback,
@@ -70,6 +72,7 @@ FEATURES = (
     gaps,
     subscriptions,
     forums,
+    calendar,
     forum_admin,
     staff_links,
     forum_needs,
@@ -94,13 +97,14 @@ def build_application(
     """The bot, talking to Telegram, or to whatever Bot API `request` answers for. The
     knowledge index is built at start unless one is given (tests build it once for all)."""
     token = settings.telegram_bot_token
+    metrics = Metrics()
     builder = (
         ApplicationBuilder()
         .token(token.get_secret_value() if token else LOCAL_TOKEN)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
-        .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
+        .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates, metrics))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -109,6 +113,7 @@ def build_application(
     app: IdeApplication = builder.build()  # type: ignore[assignment]
     app.bot_data.settings = settings
     app.bot_data.knowledge = knowledge
+    app.bot_data.metrics = metrics
     for feature in (*FEATURES, fallback, errors):
         feature.register(app)
     return app
@@ -143,7 +148,9 @@ async def _post_init(app: IdeApplication) -> None:
     limiter = RateLimiter(
         settings.delivery_rate, settings.delivery_chat_rate, settings.reply_chat_rate
     )
-    sender = Sender(app.bot, limiter, reply_budget=settings.reply_budget_seconds)
+    sender = Sender(
+        app.bot, limiter, reply_budget=settings.reply_budget_seconds, metrics=app.bot_data.metrics
+    )
     app.bot_data.sender = sender
     app.bot_data.worker = notices.build_worker(app, db, app.bot_data.i18n, sender)
     if settings.delivery_worker:  # else tests (or another process) deliver

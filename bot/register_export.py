@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from storage.models import Application, Member
 
@@ -16,6 +17,7 @@ BOM = "\ufeff"
 MEMBER_COLUMNS = (
     "name", "org_number", "area", "joined_on", "joined_via", "public", "left_on",
 )  # fmt: skip
+OPEN_COLUMNS = ("name", "org_number", "area", "joined_on", "joined_via")  # the open data
 APPLICATION_COLUMNS = (
     "reference", "status", "org_name", "org_number", "no_number_reason", "org_form", "area",
     "description", "contact_name", "contact_role", "email", "phone", "website", "languages",
@@ -26,6 +28,19 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def members_csv(members: Iterable[Member]) -> bytes:
     return table_csv(MEMBER_COLUMNS, ([getattr(m, c) for c in MEMBER_COLUMNS] for m in members))
+
+
+def open_register(members: Iterable[Member]) -> list[dict[str, str | None]]:
+    """The public part of the register, one dict per organisation (the open data)."""
+    return [
+        {column: _open_value(getattr(member, column)) for column in OPEN_COLUMNS}
+        for member in members
+    ]
+
+
+def open_register_csv(members: Iterable[Member]) -> bytes:
+    rows = open_register(members)
+    return table_csv(OPEN_COLUMNS, ([row[c] for c in OPEN_COLUMNS] for row in rows))
 
 
 def applications_csv(applications: Iterable[Application]) -> bytes:
@@ -47,6 +62,12 @@ def table_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes
     for row in rows:
         writer.writerow([_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8")
+
+
+def _open_value(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def _cell(value: object) -> str:

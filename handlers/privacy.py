@@ -71,6 +71,14 @@ def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
     lines.extend(_about_needs(t, rsvp) for rsvp in data.needs)
     lines.extend(_about_feedback(t, given) for given in data.feedback)
     lines.extend(privacy_lines(t, data.followups))
+    if data.calendar_feed:
+        lines.append(
+            t.pgettext(
+                "privacy",
+                "The secret address of your calendar feed, which shows the forums you will "
+                "come to (/calendar can stop it).",
+            )
+        )
     lines.append(t.pgettext("privacy", "Delete it with /deletemydata."))
     return "\n\n".join(lines)
 

@@ -230,6 +230,17 @@ async def members(
     return (await session.scalars(query)).all()
 
 
+async def open_register(session: AsyncSession) -> Sequence[Member]:
+    """The register as open data: organisations that agreed to be public and have not
+    left, in name order."""
+    query = (
+        select(Member)
+        .where(Member.public.is_(True), Member.left_on.is_(None))
+        .order_by(func.lower(Member.name), Member.id)
+    )
+    return (await session.scalars(query)).all()
+
+
 async def count_members(session: AsyncSession, *, public_only: bool) -> int:
     query = select(func.count()).select_from(Member)
     if public_only:

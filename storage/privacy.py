@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import applications, attendance, followups
+from storage import applications, attendance, followups, links
 from storage.models import (
     Application,
     ApplicationNote,
@@ -18,12 +18,15 @@ from storage.models import (
     FollowUp,
     FollowUpAnswer,
     Forum,
+    Link,
     Member,
     Outbox,
     Question,
     Rsvp,
     User,
 )
+
+CALENDAR = "calendar"  # the kind of link to a person's own calendar feed (bot.links.LinkKind)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class StoredData:
     needs: list[Rsvp] = field(default_factory=list)  # answers with access needs given
     feedback: list[Feedback] = field(default_factory=list)
     followups: list[tuple[FollowUpAnswer, FollowUp, Member]] = field(default_factory=list)
+    calendar_feed: bool = False  # a working address of their own calendar feed
 
 
 async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
@@ -50,6 +54,7 @@ async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
     feedback = await session.scalars(
         select(Feedback).where(Feedback.user_id == user_id).order_by(Feedback.id)
     )
+    feed = await links.current(session, CALENDAR, user_id)
     return StoredData(
         await session.get(User, user_id),
         int(asked or 0),
@@ -64,6 +69,7 @@ async def stored_data(session: AsyncSession, user_id: int) -> StoredData:
         needs=list(needs),
         feedback=list(feedback),
         followups=list(await followups.answers_of_user(session, user_id)),
+        calendar_feed=feed is not None,
     )
 
 
@@ -103,6 +109,7 @@ async def erase(session: AsyncSession, user_id: int) -> int:
         update(Feedback).where(Feedback.user_id == user_id).values(user_id=None, comment=None)
     )
     await session.execute(delete(Conversation).where(Conversation.user_id == user_id))
+    await session.execute(delete(Link).where(Link.kind == CALENDAR, Link.subject_id == user_id))
     # Delivery records go too, except a message being sent this very moment.
     await session.execute(
         delete(Outbox).where(Outbox.recipient == user_id, Outbox.status != "sending")
