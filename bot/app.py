@@ -17,20 +17,29 @@ from bot.context import BotData, CustomContext, IdeApplication
 from bot.i18n import I18n
 from bot.knowledge import Knowledge
 from bot.language_detection import Detector
+from bot.metrics import Metrics
 from bot.outgoing import RateLimiter
 from bot.sender import Sender
 from bot.updates import ChatOrderedProcessor
 from handlers import (
     apply,
     ask,
+    calendar,
     entries,
     errors,
     fallback,
+    followup,
+    followup_staff,
     forum_admin,
+    forum_close,
+    forum_feedback,
+    forum_needs,
     forums,
     gaps,
     handover,
     language,
+    links,
+    minutes,
     newsletter,
     notices,
     principles,
@@ -38,6 +47,7 @@ from handlers import (
     register,
     review,
     router,
+    staff_links,
     start,
     subscriptions,
 )
@@ -52,6 +62,7 @@ LOCAL_TOKEN = "0:local"  # noqa: S105  (not a secret: any token will do for the 
 # Order matters within group 0: `router` takes what no command or button took (text,
 # files), `fallback` (registered after) the rest.
 FEATURES = (
+    links,  # before start: a /start with a token opens a link
     start,
     language,
     principles,
@@ -60,8 +71,16 @@ FEATURES = (
     gaps,
     subscriptions,
     forums,
+    calendar,
     forum_admin,
+    staff_links,
+    forum_needs,
+    forum_feedback,
+    forum_close,
+    minutes,
     newsletter,
+    followup_staff,
+    followup,
     ask,
     apply,
     review,
@@ -77,13 +96,14 @@ def build_application(
     """The bot, talking to Telegram, or to whatever Bot API `request` answers for. The
     knowledge index is built at start unless one is given (tests build it once for all)."""
     token = settings.telegram_bot_token
+    metrics = Metrics()
     builder = (
         ApplicationBuilder()
         .token(token.get_secret_value() if token else LOCAL_TOKEN)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
-        .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates))
+        .concurrent_updates(ChatOrderedProcessor(settings.concurrent_updates, metrics))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -92,6 +112,7 @@ def build_application(
     app: IdeApplication = builder.build()  # type: ignore[assignment]
     app.bot_data.settings = settings
     app.bot_data.knowledge = knowledge
+    app.bot_data.metrics = metrics
     for feature in (*FEATURES, fallback, errors):
         feature.register(app)
     return app
@@ -126,7 +147,9 @@ async def _post_init(app: IdeApplication) -> None:
     limiter = RateLimiter(
         settings.delivery_rate, settings.delivery_chat_rate, settings.reply_chat_rate
     )
-    sender = Sender(app.bot, limiter, reply_budget=settings.reply_budget_seconds)
+    sender = Sender(
+        app.bot, limiter, reply_budget=settings.reply_budget_seconds, metrics=app.bot_data.metrics
+    )
     app.bot_data.sender = sender
     app.bot_data.worker = notices.build_worker(app, db, app.bot_data.i18n, sender)
     if settings.delivery_worker:  # else tests (or another process) deliver

@@ -161,6 +161,7 @@ async def approve(
         joined_via=JOINED_BY_APPLICATION,
         public=bool(application.public),
         application_id=application.id,
+        contact_id=application.applicant_id,  # the applicant is its contact from now on
     )
     await store.audit(session, reviewer, Audit.APPROVED, subject(application.id), at=now)
     await _notify_applicant(session, application, Notice.APPROVED, "", now)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
+import signal
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from telegram import Update
 
-from bot import cli_content, cli_register
+from bot import cli_content, cli_followup, cli_register, logs
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, StartError, load_settings
 from bot.content import ContentError
 
@@ -44,12 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"idebot: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    logging.basicConfig(
-        level=getattr(args, "log_level", None) or settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("httpx", "alembic.runtime.plugins"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure(getattr(args, "log_level", None) or settings.log_level, settings.log_format)
     try:
         return int(args.action(settings, args) or 0)
     except ContentError as error:
@@ -112,34 +107,54 @@ def _parser() -> argparse.ArgumentParser:
     cli_register.add_db_commands(db_commands)
     cli_register.add_commands(commands)
     cli_content.add_commands(commands)
+    cli_followup.add_commands(commands)
     return parser
 
 
 def _run(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot import startup  # noqa: PLC0415
-    from bot.app import build_application  # noqa: PLC0415  (keeps --help fast)
+    from bot import startup  # noqa: PLC0415  (keeps --help fast)
 
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
-    if settings.webhook_url:
-        startup.check_port(settings)
-    asyncio.run(startup.check_database(settings))
-    asyncio.run(startup.wait_for_telegram(settings))
-    app = build_application(settings)
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    sock = startup.listening_socket(settings) if settings.web_port else None
+    try:
+        asyncio.run(startup.check_database(settings))
+        asyncio.run(startup.wait_for_telegram(settings))
+        asyncio.run(_serve(settings, sock))
+    finally:
+        if sock is not None:
+            sock.close()
     return 0
+
+
+async def _serve(settings: Settings, sock: socket.socket | None) -> None:
+    """The bot and its web server until SIGINT or SIGTERM: updates by long polling, or (with
+    WEBHOOK_URL) by the web server's webhook route."""
+    from bot.app import build_application, running  # noqa: PLC0415
+    from bot.web.app import serving  # noqa: PLC0415
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    app = build_application(settings)
+    async with running(app), serving(app, sock):
+        if settings.webhook_url:
+            secret = (
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            )
+            await app.bot.set_webhook(
+                settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+            )
+            await stop.wait()
+            return
+        assert app.updater is not None
+        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            await stop.wait()
+        finally:
+            await app.updater.stop()
 
 
 def _shell(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""`idebot export`, `idebot members add`, `idebot staff …` and `idebot db purge-drafts`:
+"""`idebot export`, `idebot members add|link`, `idebot staff …` and `idebot db purge-drafts`:
 the register and the reviewers, for staff at a terminal and for scripts."""
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import contacts
 from bot.applications import check_org_number
 from bot.config import Settings
+from bot.links import qr_png, start_url
+from bot.local_api import BOT_USER
 from bot.register_export import applications_csv, members_csv
+from bot.startup import wait_for_telegram
 from storage import applications as store
 from storage import migrate
 from storage.db import Database
@@ -38,6 +42,15 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add.add_argument("--date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (today)")
     add.add_argument("--public", action="store_true", help="show it in the public register")
     add.set_defaults(action=_run(_add_member))
+    link = member_commands.add_parser(
+        "link", help="the link that connects an organisation's contact person (for an e-mail)"
+    )
+    link.add_argument("member", help="its organisationsnummer, or its id in the register")
+    link.add_argument("--qr", type=Path, default=None, help="also write the QR code to this PNG")
+    link.add_argument(
+        "--new", action="store_true", help="revoke the organisation's link and make a new one"
+    )
+    link.set_defaults(action=_member_link_action)
 
     staff = commands.add_parser("staff", help="reviewers of applications")
     staff_commands = staff.add_subparsers(title="staff commands", required=True)
@@ -119,6 +132,42 @@ async def _add_member(settings: Settings, args: argparse.Namespace, session: Asy
     await store.audit(session, None, "member_added", f"member:{member.id}", "idebot members add")
     print(f"added {member.name} (joined at a dialogue forum, {member.joined_on})")
     return 0
+
+
+def _member_link_action(settings: Settings, args: argparse.Namespace) -> int:
+    """Ask Telegram for the bot's name first: no network wait inside the transaction."""
+
+    async def go() -> int:
+        username = await _bot_username(settings)
+        async with _session(settings) as session:
+            return await _member_link(username, args, session)
+
+    return asyncio.run(go())
+
+
+async def _member_link(username: str, args: argparse.Namespace, session: AsyncSession) -> int:
+    member = await contacts.find_member(session, args.member)
+    if member is None:
+        print(f"idebot: no organisation in the register has number or id {args.member}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    link = await contacts.member_link(session, member, renew=args.new, now=utcnow())
+    await store.audit(session, None, "member_link", f"member:{member.id}", "idebot members link")
+    url = start_url(username, link.token)
+    print(url)
+    if args.qr is not None:
+        args.qr.write_bytes(qr_png(url))
+        print(f"QR code: {args.qr}")
+    if member.contact_id is not None:
+        print(f"note: {member.name} has a contact person; whoever uses this link replaces them")
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str:
+    """Telegram's name of this bot, for t.me links (without a token: the console's bot)."""
+    if settings.telegram_bot_token is None:
+        return str(BOT_USER["username"])
+    return await wait_for_telegram(settings, attempts=1)
 
 
 async def _grant(settings: Settings, args: argparse.Namespace, session: AsyncSession) -> int:

@@ -40,6 +40,12 @@ DEFAULT_DEADLINES = {  # how long a queued message may wait (an outage) before i
     "promoted": timedelta(days=60),
     "cancelled": timedelta(days=3),
     "report": timedelta(days=7),  # a broadcast's final report to staff
+    "needs": timedelta(days=2),  # staff's summary of access needs, a week before a forum
+    "feedback": timedelta(days=3),  # the question after a forum
+    "minutes": timedelta(days=7),  # a forum's minutes
+    # The yearly follow-up: worth sending until its deadline (not sent once it has closed).
+    "followup": timedelta(days=60),
+    "followup_remind": timedelta(days=7),
 }
 DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -70,8 +76,16 @@ class Settings(BaseSettings):
     content_dir: Path = PROJECT_ROOT / "content"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # The web server: feeds, open data, pages, health, metrics and the webhook (README:
+    # "On the web"). Port 0: no web server (webhook mode needs it).
+    web_listen: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    web_base_url: str | None = None
+    open_data_licence: Literal["CC0-1.0", "CC-BY-4.0"] = "CC0-1.0"
+    log_format: Literal["text", "json"] = "text"
+    # Replaced by WEB_LISTEN/WEB_PORT; kept only to say so to an operator who still sets them.
+    webhook_listen: str | None = None
+    webhook_port: str | None = None
     contact_name: str = Field(
         default="Kultur- och fritidskontoret, Södertälje kommun", min_length=2, max_length=200
     )
@@ -140,6 +154,18 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _one_web_server(self) -> Settings:
+        for old, new in (("webhook_listen", "WEB_LISTEN"), ("webhook_port", "WEB_PORT")):
+            if getattr(self, old) is not None:
+                raise ValueError(
+                    f"{old.upper()} is no longer used: the webhook is served by the web "
+                    f"server; set {new} instead"
+                )
+        if self.webhook_url and self.web_port == 0:
+            raise ValueError("WEB_PORT=0 turns off the web server, which WEBHOOK_URL needs")
+        return self
+
+    @model_validator(mode="after")
     def _writable_data_dir(self) -> Settings:
         """The embedded database's folder must be one we can write to (checked only when
         it is used)."""
@@ -154,6 +180,17 @@ class Settings(BaseSettings):
         if value is not None and not TOKEN.fullmatch(value.get_secret_value()):
             raise ValueError("is not a token from @BotFather (like 123456:ABC-def...)")
         return value
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _public_address(cls, value: str | None) -> str | None:
+        """Where people reach the web server: http(s)://host[/prefix], no query."""
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError("is not an address like https://idebot.example.org")
+        return value.rstrip("/")
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url", "webhook_url")
     @classmethod
@@ -191,7 +228,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a folder")
         return value
 
-    @field_validator("webhook_listen")
+    @field_validator("web_listen")
     @classmethod
     def _ip_address(cls, value: str) -> str:
         try:
@@ -248,6 +285,14 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def public_url(self) -> str:
+        """The web server's address for people: WEB_BASE_URL, else where it listens."""
+        if self.web_base_url:
+            return self.web_base_url
+        host = f"[{self.web_listen}]" if ":" in self.web_listen else self.web_listen
+        return f"http://{host}:{self.web_port}"
 
     @property
     def resolved_database_url(self) -> str:

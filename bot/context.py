@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -16,6 +16,7 @@ from bot.delivery import Worker
 from bot.i18n import I18n
 from bot.knowledge import Knowledge
 from bot.language_detection import Detector
+from bot.metrics import Metrics
 from bot.sender import Sender
 from storage.db import Database
 from storage.models import utcnow
@@ -35,6 +36,7 @@ class BotData:
     sender: Sender | None = None  # everything said to Telegram goes through it
     worker: Worker | None = None  # the delivery worker (started unless DELIVERY_WORKER=false)
     clock: Callable[[], datetime] = utcnow  # tests move time by replacing it
+    metrics: Metrics = field(default_factory=Metrics)  # this application's own counters
 
 
 T = TypeVar("T")
@@ -69,6 +71,10 @@ class CustomContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
         worker = self.bot_data.worker
         if worker is not None:
             asyncio.get_running_loop().call_later(0.05, worker.wake)
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.bot_data.metrics
 
     @property
     def detector(self) -> Detector:

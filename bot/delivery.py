@@ -144,10 +144,18 @@ class Worker:
         self._stopping = False
         self._wake = asyncio.Event()
         self._recovered_at = 0.0
+        self.started_at: float | None = None  # monotonic times: start,
+        self.last_round: float | None = None  # and the end of the last good round
+
+    @property
+    def alive(self) -> bool:
+        """Started, and its task has not ended (/healthz)."""
+        return self._task is not None and not self._task.done()
 
     # -- running -----------------------------------------------------------------------------
 
     def start(self) -> asyncio.Task[None]:
+        self.started_at = time.monotonic()
         self._task = asyncio.create_task(self._run(), name=self.name)
         return self._task
 
@@ -190,6 +198,7 @@ class Worker:
                 if recording is not None:
                     await recording
                 recording = asyncio.create_task(self._finish(batch))
+                self.last_round = time.monotonic()
             except Exception:
                 log.exception("%s: a delivery round failed; trying again shortly", self.name)
                 batch, ahead = _Batch([], []), None
@@ -234,6 +243,7 @@ class Worker:
         batch = await self._prepare(self.clock())
         await self._send_all(batch.jobs)
         await self._finish(batch)
+        self.last_round = time.monotonic()
         return len(batch.jobs) + len(batch.settled)
 
     async def _prepare(self, now: datetime) -> _Batch:

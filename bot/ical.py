@@ -3,11 +3,12 @@ municipality's calendar feed (`idebot forums import URL`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from bot.forums.rules import AUTHORITATIVE, ForumFields, text_in
 from storage.forums import CANCELLED
@@ -21,36 +22,78 @@ class FeedError(Exception):
     """A feed that cannot be used; the message is one line for an operator."""
 
 
+@dataclass(frozen=True)
+class EventText:
+    """What a reader sees of a forum's event, already in their language."""
+
+    summary: str
+    description: str = ""
+    url: str | None = None  # default: the forum's own link (an online meeting), if any
+
+
 def forum_ics(forum: Forum, language: str, zone: ZoneInfo, now: datetime) -> bytes:
     """One event with its UID, start and end in the municipality's zone (with the zone's
     VTIMEZONE, so calendars get daylight saving right), place and link."""
     title, description, _ = text_in(forum, language)
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    details = "\n\n".join(part for part in (description, forum.link) if part)
+    return calendar_ics([forum_event(forum, EventText(title, details), zone, now)], zone)
+
+
+def forum_event(
+    forum: Forum, text: EventText, zone: ZoneInfo, stamp: datetime, *, tentative: bool = False
+) -> Event:
+    """The forum as an event (one way for the "Add to calendar" file and the feeds). The
+    UID is the forum's and stays; SEQUENCE rises with every change, so calendars replace
+    their copy; a cancelled forum is STATUS:CANCELLED, a place on the waitlist TENTATIVE."""
     event = Event()
     event.add("uid", forum.uid)
-    event.add("dtstamp", now)
+    event.add("dtstamp", stamp)
     event.add("sequence", forum.sequence)
     event.add("dtstart", forum.starts_at.astimezone(zone))
     event.add("dtend", forum.ends_at.astimezone(zone))
-    event.add("summary", title)
-    details = "\n\n".join(part for part in (description, forum.link) if part)
-    if details:
-        event.add("description", details)
+    event.add("summary", text.summary)
+    if text.description:
+        event.add("description", text.description)
     if forum.place:
         event.add("location", forum.place)
     elif forum.link:
         event.add("location", forum.link)
-    if forum.link:
-        event.add("url", forum.link)
-    event.add("status", "CANCELLED" if forum.status == CANCELLED else "CONFIRMED")
-    calendar.add_component(event)
-    start_day = forum.starts_at.astimezone(zone).date()
-    calendar.add_missing_timezones(
-        first_date=start_day - timedelta(days=366), last_date=start_day + timedelta(days=366)
-    )
+    if url := text.url or forum.link:
+        event.add("url", url)
+    if forum.status == CANCELLED:
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "TENTATIVE" if tentative else "CONFIRMED")
+    return event
+
+
+def calendar_ics(
+    events: list[Event],
+    zone: ZoneInfo,
+    *,
+    name: str | None = None,
+    refresh: timedelta | None = None,
+) -> bytes:
+    """A calendar of `events` with the VTIMEZONE of every zone they use. A feed gets a
+    `name` and a hint how often calendar apps should look again (`refresh`)."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    if name:
+        calendar.add("x-wr-calname", name)
+        calendar.add("name", name)
+        calendar.add("x-wr-timezone", zone.key)
+    if refresh:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
+    for event in events:
+        calendar.add_component(event)
+    days = [event.decoded("dtstart").date() for event in events]
+    if days:
+        calendar.add_missing_timezones(
+            first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)
+        )
     return bytes(calendar.to_ical())
 
 

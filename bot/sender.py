@@ -30,6 +30,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.buttons import Rows
+from bot.metrics import Metrics
 from bot.outgoing import (
     NotNow,
     PermanentFailure,
@@ -78,10 +79,18 @@ def translated(error: TelegramError) -> Exception:
 class Sender:
     """Sends, edits and answers through one `RateLimiter`; see the module's docstring."""
 
-    def __init__(self, bot: Bot, limiter: RateLimiter, *, reply_budget: float = 30.0) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        limiter: RateLimiter,
+        *,
+        reply_budget: float = 30.0,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.bot = bot
         self.limiter = limiter
         self.reply_budget = reply_budget
+        self.metrics = metrics or Metrics()  # sends, 429s and failures, for /metrics
 
     async def send(self, chat_id: int, message: Rendered, *, bulk: bool = False) -> int:
         """Send a message (or a document); return its id.
@@ -124,6 +133,21 @@ class Sender:
         )
 
     async def _once(self, chat_id: int, message: Rendered, *, urgent: bool) -> int:
+        try:
+            message_id = await self._send_now(chat_id, message, urgent=urgent)
+        except RecipientBlocked:
+            self.metrics.failed("blocked")
+            raise
+        except PermanentFailure:
+            self.metrics.failed("refused")
+            raise
+        except TemporaryFailure:
+            self.metrics.failed("unreachable")
+            raise
+        self.metrics.sent(bulk=not urgent)
+        return message_id
+
+    async def _send_now(self, chat_id: int, message: Rendered, *, urgent: bool) -> int:
         document = message.document
         if document is not None:
             sent = await self._call(chat_id, lambda: self.bot.send_document(
@@ -147,6 +171,7 @@ class Sender:
         except TelegramError as error:
             failure = translated(error)
             if isinstance(failure, RetryLater):
+                self.metrics.told_to_wait(failure.retry_after)
                 self.limiter.pause(failure.retry_after, chat_id)
             raise failure from error
         finally:

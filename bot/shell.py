@@ -1,15 +1,18 @@
-"""`idebot shell`: a terminal chat with the real Application over the local Bot API."""
+"""`idebot shell`: a terminal chat with the real Application over the local Bot API, with
+the web server running beside it (unless WEB_PORT=0) so the pages and feeds can be tried."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from typing import TextIO
 
 from bot.app import build_application, running
-from bot.config import Settings
+from bot.config import Settings, StartError
 from bot.local_api import Event, LocalBotApi, LocalUser, Message
 from bot.telegram_html import to_plain
+from bot.web.app import serving
 
 INTRO = "idebot console. Type /start. A number presses a button. Ctrl-D (end of input) quits."
 
@@ -56,7 +59,13 @@ async def run_shell(
     api = LocalBotApi()
     app = build_application(settings, request=api)
     console = Console(stdout)
-    async with running(app):
+    async with running(app), contextlib.AsyncExitStack() as web:
+        try:  # the pages and feeds, to try locally; the chat does not need them
+            await web.enter_async_context(serving(app))
+            if settings.web_port:
+                print(f"Web pages and feeds: {settings.public_url}/", file=stdout, flush=True)
+        except StartError as error:
+            print(f"idebot: no web server: {error}", file=sys.stderr, flush=True)
         api.listeners.append(console.show)
         person = LocalUser(api, app, user_id, first_name="Console", language_code=language_code)
         print(INTRO, file=stdout, flush=True)

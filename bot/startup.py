@@ -1,10 +1,10 @@
 """What must hold before the bot runs, checked with words an operator can act on.
 
 A wrong value in the configuration is refused by `bot.config`; what can only be found by
-trying (the database answers, the port is free, Telegram is there) is tried here, first,
-so that the start fails with one line (`StartError`, exit status 2) instead of a traceback
-from deep inside. Telegram that cannot be reached is different: it is usually a passing
-network problem, so the start waits for it, saying so in the log."""
+trying (the database answers, the web server's port is free, Telegram is there) is tried
+here, first, so that the start fails with one line (`StartError`, exit status 2) instead
+of a traceback from deep inside. Telegram that cannot be reached is different: it is
+usually a passing network problem, so the start waits for it, saying so in the log."""
 
 from __future__ import annotations
 
@@ -38,19 +38,24 @@ async def check_database(settings: Settings) -> None:
         await db.close()
 
 
-def check_port(settings: Settings) -> None:
-    """The webhook's address is free to listen on."""
-    family = socket.AF_INET6 if ":" in settings.webhook_listen else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((settings.webhook_listen, settings.webhook_port))
-        except OSError as error:
-            why = "in use" if error.errno == errno.EADDRINUSE else error.strerror
-            raise StartError(
-                f"WEBHOOK_LISTEN/WEBHOOK_PORT: cannot listen on "
-                f"{settings.webhook_listen}:{settings.webhook_port}: {why}"
-            ) from None
+def listening_socket(settings: Settings) -> socket.socket:
+    """The web server's socket, bound and listening (the server is given it, so a port in
+    use is found here, as one line, and not by the server after the bot has started)."""
+    family = socket.AF_INET6 if ":" in settings.web_listen else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.web_listen, settings.web_port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        why = "in use" if error.errno == errno.EADDRINUSE else error.strerror
+        raise StartError(
+            f"WEB_LISTEN/WEB_PORT: cannot listen on "
+            f"{settings.web_listen}:{settings.web_port}: {why}"
+        ) from None
+    sock.setblocking(False)
+    return sock
 
 
 async def wait_for_telegram(settings: Settings, *, attempts: int | None = None) -> str:

@@ -64,6 +64,7 @@ async def respond(context: CustomContext, turn: Turn, user_id: int, typed: str) 
         confident=found.result.confident,
     )
     turn.t = context.i18n.translator(found.language)
+    context.metrics.question(found.language, confident=bool(found.result.confident and best))
     if found.result.confident and best:
         rows = entry_buttons(turn.t, best.entry)
         rows += [

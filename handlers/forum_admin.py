@@ -8,6 +8,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from telegram import Message, Update
@@ -20,15 +21,16 @@ from telegram.ext import (
 from bot.buttons import SEPARATOR, Button, CallbackData, Rows
 from bot.context import CustomContext, IdeApplication
 from bot.conversations import Flow
-from bot.forums import export, lifecycle, staff_flow
+from bot.forums import door, export, lifecycle, staff_flow
 from bot.forums.notices import Staff
 from bot.forums.reminders import Schedule
 from bot.forums.rules import ForumError, OtherLanguage, text_in
 from bot.forums.staff_flow import FLOWS, STEPS, Step
 from bot.i18n import Translator, native_name
-from handlers import staff
+from handlers import forum_close, staff
 from handlers.fallback import answer_stale
 from handlers.forum_admin_texts import card_text, problem_text, prompt
+from handlers.link_buttons import link_rows
 from handlers.turn import Turn, with_turn
 from storage import conversations, outbox
 from storage import forums as repo
@@ -95,9 +97,12 @@ def _staff(turn: Turn) -> Staff:
 # -- the forum's card ---------------------------------------------------------------------
 
 
-async def show_card(turn: Turn, forum: Forum) -> None:
+async def show_card(turn: Turn, forum: Forum, now: datetime) -> None:
     counts = await repo.tally(turn.session, forum.id)
-    turn.reply(card_text(turn.t, forum, counts), card_buttons(turn.t, forum))
+    figures = await door.figures(turn.session, forum)
+    more, rows = await forum_close.card_extras(turn.session, turn.t, forum, now)
+    text = card_text(turn.t, forum, counts, figures) + (f"\n\n{more}" if more else "")
+    turn.reply(text, [*rows, *card_buttons(turn.t, forum)])
 
 
 def card_buttons(t: Translator, forum: Forum) -> Rows:
@@ -117,6 +122,7 @@ def card_buttons(t: Translator, forum: Forum) -> Rows:
         rows.append(
             (button(ForumAction.CANCEL, t.pgettext("forum admin", "❌ Cancel the forum")),)
         )
+    rows.extend(link_rows(t, forum))
     rows.append((button(ForumAction.EXPORT, t.pgettext("forum admin", "⬇ Answers (CSV)")),))
     return rows
 
@@ -168,7 +174,7 @@ class Act:
 
 
 async def _card(act: Act) -> None:
-    await show_card(act.turn, act.forum)
+    await show_card(act.turn, act.forum, act.context.now())
 
 
 async def _ask_publish(act: Act) -> None:
@@ -343,7 +349,7 @@ async def flow_step(
     if taken.broadcast is not None:
         _progress(context, turn, taken.broadcast)
     if taken.forum is not None:
-        await show_card(turn, taken.forum)
+        await show_card(turn, taken.forum, context.now())
 
 
 def register(app: IdeApplication) -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.forums.door import Figures
 from bot.forums.rules import AUTHORITATIVE, MAX_DESCRIPTION, MAX_LINE, MAX_TITLE, Problem
 from bot.forums.staff_flow import Flow, Step
 from bot.i18n import LazyText, Translator, lazy_pgettext, native_name
 from handlers.forum_notices import forum_details
+from handlers.link_buttons import figures_line
 from storage.forums import CANCELLED, DRAFT, GOING, NOT_GOING, WAITLIST
 from storage.models import Forum
 
@@ -91,8 +93,11 @@ def prompt(t: Translator, flow: Flow, step: Step, data: Mapping[str, Any]) -> st
     return t.pgettext(*texts[step], example=EXAMPLE, language=language)
 
 
-def card_text(t: Translator, forum: Forum, counts: Mapping[str, int]) -> str:
-    """The forum as staff manage it: details, status, answers so far, languages."""
+def card_text(
+    t: Translator, forum: Forum, counts: Mapping[str, int], figures: Figures | None = None
+) -> str:
+    """The forum as staff manage it: details, status, answers so far (and, once published,
+    who was invited and who came), languages."""
     status = {
         DRAFT: t.pgettext("forum admin", "📝 Draft, not published"),
         CANCELLED: t.pgettext("forum admin", "❌ Cancelled"),
@@ -101,6 +106,8 @@ def card_text(t: Translator, forum: Forum, counts: Mapping[str, int]) -> str:
         "forum admin", "Coming: {going} · Waitlist: {waitlist} · Can't come: {not_going}",
         going=counts[GOING], waitlist=counts[WAITLIST], not_going=counts[NOT_GOING],
     )  # fmt: skip
+    if figures is not None and forum.status != DRAFT:
+        summary += "\n" + figures_line(t, figures)
     languages = ", ".join(native_name(code) for code in sorted(forum.titles))
     texts = t.pgettext("forum admin", "Texts in: {languages}", languages=languages)
     return "\n\n".join([forum_details(t, forum), f"{status}\n{summary}\n{texts}"])

@@ -12,13 +12,11 @@ from markupsafe import escape
 
 from bot.buttons import Button, CallbackData
 from bot.forums.notices import ForumNotice
-from bot.forums.rules import text_in
+from bot.forums.rules import LONG_DATE, text_in, when
 from bot.i18n import LazyText, Translator, lazy_pgettext
 from bot.outgoing import Rendered
 from storage.forums import CANCELLED
 from storage.models import Forum
-
-LONG_DATE = "EEEE d MMMM y, HH:mm"
 
 
 @dataclass(frozen=True)
@@ -36,14 +34,6 @@ class CalendarButton(CallbackData):
 
     prefix = "fi"
     forum_id: int
-
-
-def when(t: Translator, forum: Forum) -> str:
-    """ "Thursday 18 March 2027, 18:00–20:30", in the reader's language and our zone."""
-    start = t.datetime(forum.starts_at, LONG_DATE)
-    same_day = forum.starts_at.astimezone(t.zone).date() == forum.ends_at.astimezone(t.zone).date()
-    end = t.datetime(forum.ends_at, "HH:mm" if same_day else LONG_DATE)
-    return f"{start}–{end}"
 
 
 def forum_details(t: Translator, forum: Forum, *, description: bool = True) -> str:

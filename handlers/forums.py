@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import ical
-from bot.buttons import Button
+from bot.buttons import Button, Rows
 from bot.context import CustomContext, IdeApplication
-from bot.forums import rsvp
+from bot.forums import needs, rsvp
 from bot.forums.rsvp import Answer, Outcome
 from bot.forums.rules import text_in
 from bot.i18n import LazyText, Translator, lazy_pgettext
+from handlers import forum_needs
 from handlers.fallback import answer_stale
 from handlers.forum_admin import ForumAction, ForumAdminButton
 from handlers.forum_notices import (
@@ -100,6 +103,8 @@ def _listed(
     else:
         text += "\n\n" + own_answer(t, mine, position)
         rows += [rsvp_row(t, forum.id), calendar_row(t, forum.id)]
+        if mine is not None and mine.status in {GOING, WAITLIST}:
+            rows.append(forum_needs.change_row(t, forum.id))
     if staff:
         manage = ForumAdminButton(ForumAction.CARD, forum.id)
         rows.append((manage.button(t.pgettext("forums", "⚙ Manage")),))
@@ -134,10 +139,16 @@ async def rsvp_button(update: Update, context: CustomContext, turn: Turn) -> Non
         return
     if result.promoted is not None:
         context.wake_worker()
-    _tell_answer(turn, forum, result)
+    asks = not result.again and needs.should_ask(  # once: answers stay through "Can't come"
+        await repo.get_rsvp(turn.session, forum.id, query.from_user.id)
+    )
+    _tell_answer(turn, forum, result, forum_needs.question(turn.t, forum) if asks else None)
 
 
-def _tell_answer(turn: Turn, forum: Forum, result: Answer) -> None:
+def _tell_answer(
+    turn: Turn, forum: Forum, result: Answer, question: tuple[str, Rows] | None = None
+) -> None:
+    """The answer, and under it the `question` about access needs, if it is asked."""
     t = turn.t
     popup, message = ANSWERED[result.outcome]
     turn.answer(t.lazy(popup), alert=message is None)
@@ -146,7 +157,10 @@ def _tell_answer(turn: Turn, forum: Forum, result: Answer) -> None:
     title = text_in(forum, t.language)[0]
     text = t.pgettext(*message, title=title, when=when(t, forum), position=result.position)
     coming = result.outcome in {Outcome.GOING, Outcome.WAITLIST}
-    turn.reply(text, [calendar_row(t, forum.id)] if coming else [])
+    rows: list[Sequence[Button]] = [calendar_row(t, forum.id)] if coming else []
+    if question is not None:
+        text, rows = f"{text}\n\n{question[0]}", [*rows, *question[1]]
+    turn.reply(text, rows)
 
 
 @with_turn

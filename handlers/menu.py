@@ -37,8 +37,10 @@ COMMANDS: tuple[tuple[str, LazyText], ...] = (
     ("mydata", lazy_pgettext("commands", "See the data stored about you")),
     ("deletemydata", lazy_pgettext("commands", "Delete your data")),
     ("forums", lazy_pgettext("commands", "Upcoming dialogue forums")),
+    ("calendar", lazy_pgettext("commands", "Your forums in your own calendar")),
     ("subscribe", lazy_pgettext("commands", "Get invitations to dialogue forums")),
     ("unsubscribe", lazy_pgettext("commands", "Stop invitations and newsletters")),
+    ("summaries", lazy_pgettext("commands", "Get the minutes of every dialogue forum")),
     ("language", lazy_pgettext("commands", "Choose your language")),
     ("help", lazy_pgettext("commands", "What I can do")),
 )

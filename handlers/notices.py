@@ -4,6 +4,7 @@ rendered in its recipient's language, and sending, editing and Telegram's errors
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,14 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.context import IdeApplication
 from bot.delivery import REPORT, Limits, Worker
-from bot.forums import reminders
+from bot.followup import rounds as followup_rounds
+from bot.forums import feedback, minutes, needs, reminders
 from bot.forums.notices import ForumNotice
 from bot.i18n import I18n, Translator
 from bot.newsletters import KIND as NEWSLETTER
 from bot.outgoing import Rendered
 from bot.sender import Sender
+from handlers import followup
 from handlers.application_notices import APPLICATION, REVIEW_CARD, render_application, render_card
+from handlers.forum_feedback import render_request as render_feedback
+from handlers.forum_needs import render_summary as render_needs
 from handlers.forum_notices import forum_notice
+from handlers.minutes import render_minutes
 from handlers.newsletter import render_newsletter
 from handlers.turn import REPLY, render_reply
 from storage import applications, outbox
@@ -87,6 +93,24 @@ async def _forum(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
     return forum_notice(t, ForumNotice(row.kind), forum, row.payload or {}) if forum else None
 
 
+async def _needs(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
+    """Staff's summary of access needs, with the figures of the moment it is sent."""
+    forum = await batch.forum(row)
+    if forum is None:
+        return None
+    return render_needs(t, forum, await needs.summary(batch.session, forum.id))
+
+
+async def _feedback(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
+    forum = await batch.forum(row)
+    return render_feedback(t, forum) if forum else None
+
+
+async def _minutes(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
+    forum = await batch.forum(row)
+    return render_minutes(t, forum) if forum else None
+
+
 async def _newsletter(row: Outbox, t: Translator, batch: Batch) -> Rendered | None:
     letter = await batch.newsletter(row)
     return render_newsletter(t, letter.texts) if letter else None
@@ -125,11 +149,17 @@ KINDS: dict[str, OutboxKind] = {
         OutboxKind(ForumNotice.PLACE_CHANGED, _forum),
         OutboxKind(ForumNotice.CANCELLED, _forum),
         OutboxKind(ForumNotice.PROMOTED, _forum),
+        OutboxKind(needs.KIND, _needs, for_members=False),  # to staff
+        OutboxKind(feedback.KIND, _feedback),
+        OutboxKind(minutes.KIND, _minutes),  # to those who came, subscribed or not
         OutboxKind(NEWSLETTER, _newsletter, subscription=True),
         OutboxKind(APPLICATION, _application),
         OutboxKind(REVIEW_CARD, _review_card, for_members=False),  # staff may never have written
         OutboxKind(REPLY, _reply, for_members=False),
         OutboxKind(REPORT, _report, for_members=False),
+        # To an organisation's contact (checked against the answer row when rendered).
+        OutboxKind(followup_rounds.INVITATION, followup.render_invitation, for_members=False),
+        OutboxKind(followup_rounds.REMINDER, followup.render_reminder, for_members=False),
     )
 }
 
@@ -210,5 +240,8 @@ def build_worker(app: IdeApplication, db: Database, i18n: I18n, sender: Sender) 
         clock=lambda: app.bot_data.clock(),  # noqa: PLW0108  (tests replace the clock)
         single=db.engine.dialect.name == "sqlite",
         limiter=sender.limiter,
-        hooks=(reminders.send_due,),
+        hooks=(
+            functools.partial(reminders.send_due, staff=settings.admin_ids),
+            followup_rounds.send_due,
+        ),
     )

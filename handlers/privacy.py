@@ -13,9 +13,12 @@ from bot import privacy as personal_data
 from bot.buttons import CallbackData
 from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator, native_name
+from handlers import forum_needs
+from handlers.followup import privacy_lines
+from handlers.links import links_overview
 from handlers.turn import Turn, with_turn
 from storage import privacy
-from storage.models import Application, User
+from storage.models import Application, Feedback, Rsvp, User
 from storage.privacy import StoredData
 
 
@@ -64,6 +67,18 @@ def overview(t: Translator, data: StoredData, zone: ZoneInfo) -> str:
                 data.forum_answers,
             )
         )
+    lines.extend(links_overview(t, data))
+    lines.extend(_about_needs(t, rsvp) for rsvp in data.needs)
+    lines.extend(_about_feedback(t, given) for given in data.feedback)
+    lines.extend(privacy_lines(t, data.followups))
+    if data.calendar_feed:
+        lines.append(
+            t.pgettext(
+                "privacy",
+                "The secret address of your calendar feed, which shows the forums you will "
+                "come to (/calendar can stop it).",
+            )
+        )
     lines.append(t.pgettext("privacy", "Delete it with /deletemydata."))
     return "\n\n".join(lines)
 
@@ -82,6 +97,22 @@ def _about_user(t: Translator, user: User, zone: ZoneInfo) -> str:
         if user.subscribed
         else t.pgettext("privacy", "no"),
     )
+
+
+def _about_needs(t: Translator, rsvp: Rsvp) -> str:
+    return t.pgettext(
+        "privacy", "Access needs you gave for a dialogue forum: interpretation: {language}; "
+        "other: {needs}.",
+        language=forum_needs.language_name(t, rsvp.interpretation or "") or "–",
+        needs=rsvp.needs or "–",
+    )  # fmt: skip
+
+
+def _about_feedback(t: Translator, given: Feedback) -> str:
+    return t.pgettext(
+        "privacy", "Your feedback on a dialogue forum: rating {rating}, comment: {comment}.",
+        rating=given.rating or "–", comment=given.comment or "–",
+    )  # fmt: skip
 
 
 def _about_application(t: Translator, application: Application) -> str:

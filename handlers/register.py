@@ -16,6 +16,7 @@ from bot.register_export import applications_csv, members_csv
 from handlers import staff
 from handlers.entries import show_or_edit
 from handlers.fallback import answer_stale
+from handlers.link_buttons import org_links_row
 from handlers.menu import Menu, MenuItem
 from handlers.turn import Turn, with_turn
 from storage import applications as store
@@ -71,6 +72,9 @@ def _listing(t: Translator, found: Sequence[Member], total: int, page: int, page
 @with_turn
 async def members_command(update: Update, context: CustomContext, turn: Turn) -> None:
     text, keyboard = await _page(turn, 0)
+    person = update.effective_user
+    if person and await staff.is_reviewer(context, turn.session, person.id):
+        keyboard = [*keyboard, org_links_row(turn.t)]
     turn.reply(text, keyboard)
 
 

@@ -17,7 +17,18 @@ from telegram.ext import MessageHandler, filters
 
 from bot.context import CustomContext, IdeApplication
 from bot.conversations import STAFF_FLOWS, Flow
-from handlers import apply, ask, forum_admin, newsletter, review
+from handlers import (
+    apply,
+    ask,
+    followup,
+    followup_staff,
+    forum_admin,
+    forum_feedback,
+    forum_needs,
+    minutes,
+    newsletter,
+    review,
+)
 from handlers.fallback import other_input_reply
 from handlers.turn import Turn, with_turn
 from storage import conversations
@@ -34,6 +45,11 @@ ROUTES: dict[Flow, Take] = {  # False from a route: its subject is gone
     Flow.MOVE_FORUM: forum_admin.take_text,
     Flow.TRANSLATE_FORUM: forum_admin.take_text,
     Flow.NEWSLETTER: newsletter.take_text,
+    Flow.NEEDS: forum_needs.take_text,
+    Flow.FEEDBACK: forum_feedback.take_text,
+    Flow.MINUTES: minutes.take_text,
+    Flow.FOLLOWUP: followup.take_text,
+    Flow.FOLLOWUP_DEADLINE: followup_staff.take_deadline,
 }
 TEXT_ONLY = frozenset(ROUTES) - {Flow.APPLICATION}  # the form also takes a PDF
 

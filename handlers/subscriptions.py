@@ -15,6 +15,7 @@ from bot.context import CustomContext, IdeApplication
 from bot.i18n import Translator
 from handlers.fallback import answer_stale
 from handlers.menu import Menu, MenuItem
+from handlers.minutes import summaries_hint
 from handlers.turn import Turn, with_turn
 from storage import outbox
 
@@ -46,11 +47,12 @@ def offer(t: Translator) -> tuple[str, Rows]:
 
 
 def _subscribed_text(t: Translator) -> str:
-    return t.pgettext(
+    text = t.pgettext(
         "subscriptions",
         "🔔 You will get invitations to dialogue forums and the newsletter. /unsubscribe "
         "stops them.",
     )
+    return f"{text}\n\n{summaries_hint(t)}"
 
 
 def _unsubscribed_text(t: Translator) -> str:

@@ -3,6 +3,7 @@
     python scripts/catalogs.py update   # extract messages, merge them into every .po file
     python scripts/catalogs.py check    # fail if a catalog is stale, incomplete or broken
 
+Messages are extracted from the Python code and from the public pages' Jinja templates.
 `check` is what CI runs: every message of the code is in every catalog, translated (no empty
 or fuzzy entries), with the same {placeholders}, as valid Telegram HTML, and compilable.
 """
@@ -27,6 +28,13 @@ from bot.i18n import DOMAIN, LOCALES_DIR, babel_locale  # noqa: E402
 from bot.telegram_html import ParseError, to_plain  # noqa: E402
 
 SOURCE_DIRS = ("bot", "handlers")
+METHODS = [
+    ("**.py", "python"),
+    # The public pages' templates (bot/web/templates) call pgettext and npgettext too.
+    ("**/templates/**.html", "jinja2.ext:babel_extract"),
+]
+# As bot/web/pages.py renders them; a template that does not parse fails the extraction.
+JINJA_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true", "silent": "false"}
 KEYWORDS = {
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
@@ -40,7 +48,10 @@ def extract() -> Catalog:
     for folder in SOURCE_DIRS:
         for filename, lineno, message, comments, context in extract_from_dir(
             ROOT / folder,
-            method_map=[("**.py", "python")],
+            method_map=METHODS,
+            options_map={
+                pattern: JINJA_OPTIONS for pattern, method in METHODS if "jinja" in method
+            },
             keywords=KEYWORDS,
             comment_tags=("TRANSLATORS:",),
         ):

@@ -201,6 +201,7 @@ async def add_member(
     joined_via: str,
     public: bool,
     application_id: int | None = None,
+    contact_id: int | None = None,
 ) -> Member:
     member = Member(
         name=name,
@@ -210,6 +211,7 @@ async def add_member(
         joined_via=joined_via,
         public=public,
         application_id=application_id,
+        contact_id=contact_id,
     )
     session.add(member)
     await session.flush()
@@ -219,18 +221,30 @@ async def add_member(
 async def members(
     session: AsyncSession, *, public_only: bool, offset: int = 0, limit: int | None = None
 ) -> Sequence[Member]:
+    """The register, by name; `public_only`: the part anyone may see (public, not left)."""
     query = select(Member).order_by(func.lower(Member.name), Member.id).offset(offset)
-    if public_only:
-        query = query.where(Member.public.is_(True))
+    if public_only:  # the public register: shown, and not removed (left_on)
+        query = query.where(Member.public.is_(True), Member.left_on.is_(None))
     if limit is not None:
         query = query.limit(limit)
+    return (await session.scalars(query)).all()
+
+
+async def open_register(session: AsyncSession) -> Sequence[Member]:
+    """The register as open data: organisations that agreed to be public and have not
+    left, in name order."""
+    query = (
+        select(Member)
+        .where(Member.public.is_(True), Member.left_on.is_(None))
+        .order_by(func.lower(Member.name), Member.id)
+    )
     return (await session.scalars(query)).all()
 
 
 async def count_members(session: AsyncSession, *, public_only: bool) -> int:
     query = select(func.count()).select_from(Member)
     if public_only:
-        query = query.where(Member.public.is_(True))
+        query = query.where(Member.public.is_(True), Member.left_on.is_(None))
     return int(await session.scalar(query) or 0)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from storage.models import CheckIn, Forum, Rsvp
+from storage.models import CheckIn, Forum, Outbox, Rsvp
 
 GOING = "going"
 
@@ -42,3 +42,24 @@ def came(forum_id: int) -> Select[tuple[int]]:
     )
     said = select(Rsvp.user_id).where(Rsvp.forum_id == forum_id, Rsvp.status == GOING, ~used)
     return checked.union(said)  # type: ignore[return-value]
+
+
+async def invited(session: AsyncSession, forum_id: int, kind: str) -> int:
+    """People the forum's invitation (outbox kind `kind`) was sent to."""
+    sent = await session.scalar(
+        select(func.count())
+        .select_from(Outbox)
+        .where(Outbox.forum_id == forum_id, Outbox.kind == kind, Outbox.status == "sent")
+    )
+    return int(sent or 0)
+
+
+async def forums_checked_in(session: AsyncSession, user_id: int) -> list[Forum]:
+    """The forums the person checked in to, oldest first (for /mydata)."""
+    rows = await session.scalars(
+        select(Forum)
+        .join(CheckIn, CheckIn.forum_id == Forum.id)
+        .where(CheckIn.user_id == user_id)
+        .order_by(Forum.starts_at, Forum.id)
+    )
+    return list(rows.all())

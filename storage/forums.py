@@ -51,6 +51,47 @@ async def upcoming(
     return rows.all()
 
 
+async def in_calendar(session: AsyncSession, since: datetime) -> Sequence[Forum]:
+    """Forums that were published (cancelled ones too) and end after `since`: the public
+    calendar feed and the open data, soonest first."""
+    rows = await session.scalars(
+        select(Forum)
+        .where(
+            Forum.status.in_((PUBLISHED, CANCELLED)),
+            Forum.published_at.is_not(None),
+            Forum.ends_at > since,
+        )
+        .order_by(Forum.starts_at, Forum.id)
+    )
+    return rows.all()
+
+
+async def attending(
+    session: AsyncSession, user_id: int, since: datetime
+) -> Sequence[tuple[Forum, Rsvp]]:
+    """The published (or since cancelled) forums ending after `since` that the person said
+    they will come to, or waits for a place at: their own calendar feed."""
+    rows = await session.execute(
+        select(Forum, Rsvp)
+        .join(Rsvp, Rsvp.forum_id == Forum.id)
+        .where(
+            Rsvp.user_id == user_id,
+            Rsvp.status.in_((GOING, WAITLIST)),
+            Forum.status.in_((PUBLISHED, CANCELLED)),
+            Forum.published_at.is_not(None),
+            Forum.ends_at > since,
+        )
+        .order_by(Forum.starts_at, Forum.id)
+    )
+    return [(forum, rsvp) for forum, rsvp in rows.all()]
+
+
+async def last_answer(session: AsyncSession, user_id: int) -> datetime | None:
+    """When the person last answered any forum (also "can't come", which takes one out of
+    their feed)."""
+    return await session.scalar(select(func.max(Rsvp.answered_at)).where(Rsvp.user_id == user_id))
+
+
 async def forums_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Forum]:
     wanted = set(ids)
     if not wanted:

@@ -5,6 +5,7 @@ commit: the caller's transaction does."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -23,6 +24,21 @@ async def current(session: AsyncSession, kind: str, subject_id: int) -> Link | N
         .order_by(Link.id.desc())
         .limit(1)
     )
+
+
+async def current_tokens(
+    session: AsyncSession, kind: str, subject_ids: Iterable[int]
+) -> dict[int, str]:
+    """The working token of each subject that has one (one query for a whole list)."""
+    wanted = set(subject_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Link.subject_id, Link.token)
+        .where(Link.kind == kind, Link.subject_id.in_(wanted), Link.revoked_at.is_(None))
+        .order_by(Link.id)
+    )
+    return {subject: token for subject, token in rows.all()}  # noqa: C416  (newest wins)
 
 
 async def ensure(session: AsyncSession, kind: str, subject_id: int) -> Link:

@@ -255,6 +255,8 @@ class Forum(Base):
     walk_ins: Mapped[int] = mapped_column(default=0, server_default="0")  # counted at the door
     minutes: Mapped[dict[str, str] | None] = mapped_column(JSON)  # language → text; sv first
     minutes_sent_at: Mapped[datetime | None]
+    # Last change of any kind: the calendar feeds' DTSTAMP and HTTP Last-Modified.
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Rsvp(Base):

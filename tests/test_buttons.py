@@ -60,6 +60,7 @@ def wrong_values(field_type: Any) -> list[str]:
 def test_there_are_kinds_to_check() -> None:
     assert {"menu", "fb", "e", "p", "c", "o", "pl", "lang", "langsw", "pv", "mb"} <= set(KINDS)
     assert {"ho", "hs", "hc"} <= set(KINDS)
+    assert {"lk", "lko", "lkm", "lkc"} <= set(KINDS)  # links, QR codes and check-in
 
 
 @pytest.mark.parametrize("prefix", sorted(KINDS))

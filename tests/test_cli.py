@@ -39,7 +39,7 @@ def idebot(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Compl
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    clean |= {"DATA_DIR": str(tmp_path / "data"), "ADMIN_IDS": ""}
+    clean |= {"DATA_DIR": str(tmp_path / "data"), "ADMIN_IDS": "", "WEB_PORT": "0"}
     return clean
 
 

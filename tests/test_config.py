@@ -25,6 +25,28 @@ def test_a_webhook_without_a_secret_is_refused() -> None:
     assert settings.webhook_secret is not None
 
 
+@pytest.mark.parametrize("variable", ["WEBHOOK_LISTEN", "WEBHOOK_PORT"])
+def test_the_old_webhook_server_variables_say_what_replaced_them(
+    variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, "8443")
+    with pytest.raises(ConfigError, match=f"{variable} is no longer used.*set WEB_"):
+        load_settings(_env_file=None)
+
+
+def test_a_webhook_needs_the_web_server() -> None:
+    with pytest.raises(ConfigError, match="WEB_PORT=0 turns off the web server"):
+        load_settings(
+            _env_file=None,
+            webhook_url="https://bot.example.org/idebot",
+            webhook_secret="s3cret_ok",
+            web_port=0,
+        )
+    assert load_settings(_env_file=None, web_base_url="https://x.example.org/").public_url == (
+        "https://x.example.org"
+    )
+
+
 def test_delivery_deadlines_change_only_the_kinds_named() -> None:
     settings = load_settings(_env_file=None, delivery_deadlines="reply=2h, newsletter=1d")
 
@@ -54,8 +76,11 @@ BAD_VALUES = {  # one value per variable of the README's table that must stop th
     "DRAFT_RETENTION_DAYS": "0",
     "WEBHOOK_URL": "not-a-url",
     "WEBHOOK_SECRET": "has spaces",
-    "WEBHOOK_LISTEN": "999.1.1.1",
-    "WEBHOOK_PORT": "70000",
+    "WEB_LISTEN": "999.1.1.1",
+    "WEB_PORT": "70000",
+    "WEB_BASE_URL": "idebot.example.org",
+    "OPEN_DATA_LICENCE": "MIT",
+    "LOG_FORMAT": "xml",
     "CONTACT_NAME": "",
     "CONTACT_EMAIL": "not-an-email",
     "CONTACT_PHONE": "call us",
@@ -116,7 +141,7 @@ def idebot(
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    return clean | {"DATA_DIR": str(tmp_path / "data"), "ADMIN_IDS": ""}
+    return clean | {"DATA_DIR": str(tmp_path / "data"), "ADMIN_IDS": "", "WEB_PORT": "0"}
 
 
 def free_port() -> int:
@@ -134,18 +159,18 @@ def test_an_unreachable_database_is_one_line(env: dict[str, str]) -> None:
     assert result.stderr.count("\n") == 1
 
 
-def test_a_webhook_port_in_use_is_one_line(env: dict[str, str]) -> None:
+def test_a_web_port_in_use_is_one_line(env: dict[str, str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         result = idebot("run", env=env | {
             "TELEGRAM_BOT_TOKEN": "123:abc", "WEBHOOK_URL": "https://bot.example.org/hook",
-            "WEBHOOK_SECRET": "s3cret", "WEBHOOK_PORT": str(port),
+            "WEBHOOK_SECRET": "s3cret", "WEB_PORT": str(port),
         })  # fmt: skip
 
     assert result.returncode == 2
-    assert f"cannot listen on 127.0.0.1:{port}: in use" in result.stderr
+    assert f"WEB_LISTEN/WEB_PORT: cannot listen on 127.0.0.1:{port}: in use" in result.stderr
     assert result.stderr.count("\n") == 1
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from bot.config import DEFAULT_DEADLINES, SUPPORTED_LANGUAGES
 from bot.delivery import REPORT
+from bot.followup import rounds as followup_rounds
+from bot.forums import feedback, minutes, needs
 from bot.forums.notices import ForumNotice
 from bot.forums.rsvp import Outcome
 from bot.forums.rules import Problem
@@ -73,7 +75,18 @@ def test_every_outcome_of_an_answer_has_its_reply() -> None:
 
 
 def test_every_outbox_kind_is_declared_once_with_its_deadline() -> None:
-    names = [*ForumNotice, NEWSLETTER, APPLICATION, REVIEW_CARD, REPLY, REPORT]
+    after = [needs.KIND, feedback.KIND, minutes.KIND]  # a forum's summary, question, minutes
+    names = [
+        *ForumNotice,
+        *after,
+        NEWSLETTER,
+        APPLICATION,
+        REVIEW_CARD,
+        REPLY,
+        REPORT,
+        followup_rounds.INVITATION,
+        followup_rounds.REMINDER,
+    ]
     assert sorted(KINDS) == sorted(names)
     assert set(DEFAULT_DEADLINES) == set(KINDS), "each kind can wait out an outage so long"
     assert {name for name, kind in KINDS.items() if kind.subscription} == {

@@ -22,13 +22,15 @@ from sqlalchemy import select
 
 from bot.applications import Field
 from bot.conversations import Flow
+from bot.followup import rounds
+from bot.followup.questionnaire import CHANGE
 from bot.forums.staff_flow import FLOWS, Step
 from bot.local_api import LocalUser, Message
 from bot.text import clean_paragraphs
-from storage import applications, conversations
-from storage.models import Application
+from storage import applications, conversations, users
+from storage.models import Application, FollowUpAnswer
 from tests.conftest import ADMIN_ID
-from tests.forum_helpers import Bot, started
+from tests.forum_helpers import ZONE, Bot, started
 from tests.test_apply import SWEDISH_ANSWERS, fill
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
@@ -66,6 +68,8 @@ PROBES = [
     f"review:{Flow.REJECT_REASON.value}",
     f"review:{Flow.ANSWER.value}",
     "relay",
+    "followup:change",
+    "followup:deadline",
 ]
 
 
@@ -98,6 +102,18 @@ class Stage:
         await asker.press("✅", (await asker.press("Ask the municipality", not_sure))[-1])
         self.forwarded = self.bot.api.bot_messages(STAFF_CHAT)[-1]
         self.asker = asker
+        self.contact = self.person()
+        async with self.bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+            member = await applications.add_member(
+                session, name="Förening", org_number=None, area=None, public=True,
+                joined_on=self.bot.clock().date(), joined_via="forum",
+            )  # fmt: skip
+            member.contact_id = self.contact.id
+            await users.ensure(session, self.contact.id, "sv")
+            await rounds.start(
+                session, year=self.bot.clock().year, deadline=None, pack="sodertalje",
+                now=self.bot.clock(), zone=ZONE, started_by=None, default_language="sv",
+            )  # fmt: skip
 
     async def into(self, user_id: int, flow: Flow, **values: object) -> None:
         async with self.bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
@@ -127,6 +143,16 @@ class Stage:
             await self.bot.staff.send(text)
         elif kind == "review":
             await self.into(ADMIN_ID, Flow(name), subject_id=self.application_id)
+            await self.bot.staff.send(text)
+        elif where == "followup:change":
+            async with self.bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
+                answer = await session.scalar(select(FollowUpAnswer))
+                assert answer is not None
+                answer.step, answer.change = CHANGE, None
+            await self.into(self.contact.id, Flow.FOLLOWUP, subject_id=answer.id)
+            await self.contact.send(text)
+        elif kind == "followup":
+            await self.into(ADMIN_ID, Flow.FOLLOWUP_DEADLINE, subject_id=self.bot.clock().year)
             await self.bot.staff.send(text)
         else:
             await self.relayed(text)
@@ -167,6 +193,8 @@ def test_hostile_text_at_every_step_crashes_nothing(
         @example(where="review:reject_reason", text="\u200b \u2060")
         @example(where="relay", text="<b>svar</b> & " + "lång text " * 400)
         @example(where="question", text="x" * 5000)
+        @example(where="followup:change", text="<b>Mer</b> & \u202e" + "x" * 1000)
+        @example(where="followup:deadline", text="2026-02-30")
         def probe(where: str, text: str) -> None:
             caplog.clear()
             with caplog.at_level(logging.ERROR):

@@ -87,6 +87,7 @@ async def test_reviewers_are_notified_in_their_language_and_approval_tells_the_a
     assert member is not None
     assert member.joined_via == "application"
     assert member.org_number == "8024561238"
+    assert member.contact_id == 201, "the applicant is the organisation's contact"
     assert Audit.APPROVED in audit
     assert applicant.id == 201
 

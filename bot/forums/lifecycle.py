@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.forums import links
 from bot.forums.notices import UNSENT_WHEN_CANCELLED, ForumNotice, Staff, notify
 from bot.forums.reminders import Schedule, plan
 from bot.forums.rules import MAX_DESCRIPTION, MAX_TITLE, ForumError, ForumFields, Problem, check
@@ -74,6 +75,7 @@ async def publish(
         session, forum, ForumNotice.ANNOUNCEMENT, repo.subscribers(), now=now, staff=staff
     )
     await plan(session, forum, now, schedule)
+    await links.invitation(session, forum)  # for posters and other chats
     log.info("forum %s published to %d subscribers", forum.id, broadcast.total)
     return broadcast
 

@@ -36,6 +36,7 @@ class Answer:
     outcome: Outcome
     position: int = 0  # on the waitlist
     promoted: int | None = None  # the user id moved up from the waitlist
+    again: bool = False  # said the same before: nothing changed
 
 
 async def answer(
@@ -57,7 +58,7 @@ async def answer(
 async def _come(session: AsyncSession, forum: Forum, user_id: int, now: datetime) -> Answer:
     current = await repo.get_rsvp(session, forum.id, user_id)
     if current is not None and current.status in {repo.GOING, repo.WAITLIST}:
-        return await _as_answer(session, current)  # said before: nothing changes
+        return await _as_answer(session, current, again=True)  # said before: nothing changes
     if forum.deadline is not None and now > forum.deadline:
         return Answer(Outcome.CLOSED)
     full = await _full(session, forum)
@@ -82,10 +83,11 @@ async def _full(session: AsyncSession, forum: Forum) -> bool:
     )
 
 
-async def _as_answer(session: AsyncSession, rsvp: Rsvp) -> Answer:
+async def _as_answer(session: AsyncSession, rsvp: Rsvp, *, again: bool = False) -> Answer:
     if rsvp.status == repo.WAITLIST:
-        return Answer(Outcome.WAITLIST, position=await repo.waitlist_position(session, rsvp))
-    return Answer(Outcome(rsvp.status))
+        position = await repo.waitlist_position(session, rsvp)
+        return Answer(Outcome.WAITLIST, position=position, again=again)
+    return Answer(Outcome(rsvp.status), again=again)
 
 
 async def _promote(session: AsyncSession, forum: Forum, now: datetime) -> int | None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.i18n import Translator
 from storage.models import Forum
 
 AUTHORITATIVE = "sv"  # a forum's Swedish text is required; other languages fall back to it
@@ -17,6 +18,7 @@ MAX_DESCRIPTION = 2000
 MAX_LINE = 300  # a place or a focus area
 MAX_CAPACITY = 100_000  # more places than any room has; keeps the number in the column
 LINK = re.compile(r"^https?://\S+$")
+LONG_DATE = "EEEE d MMMM y, HH:mm"  # a forum's start, in the reader's locale
 
 OtherLanguage = StrEnum(  # type: ignore[misc]  # members from the configuration
     "OtherLanguage", {code: code for code in SUPPORTED_LANGUAGES if code != AUTHORITATIVE}
@@ -106,3 +108,12 @@ def text_in(forum: Forum, language: str) -> tuple[str, str, bool]:
         forum.descriptions.get(AUTHORITATIVE, ""),
         language != AUTHORITATIVE,
     )
+
+
+def when(t: Translator, forum: Forum) -> str:
+    """ "Thursday 18 March 2027, 18:00–20:30", in the reader's language and our zone (the
+    chat and the public pages say it the same way)."""
+    start = t.datetime(forum.starts_at, LONG_DATE)
+    same_day = forum.starts_at.astimezone(t.zone).date() == forum.ends_at.astimezone(t.zone).date()
+    end = t.datetime(forum.ends_at, "HH:mm" if same_day else LONG_DATE)
+    return f"{start}–{end}"

@@ -107,6 +107,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("minutes_sent_at", sa.DateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.add_column(sa.Column("contact_id", sa.BigInteger(), nullable=True))
@@ -141,6 +142,7 @@ def downgrade() -> None:
         batch_op.drop_column("contact_id")
 
     with op.batch_alter_table("forums", schema=None) as batch_op:
+        batch_op.drop_column("updated_at")
         batch_op.drop_column("minutes_sent_at")
         batch_op.drop_column("minutes")
         batch_op.drop_column("walk_ins")
