@@ -102,7 +102,8 @@ def _stopwords(language: str) -> frozenset[str]:
         "en": bm25s.stopwords.STOPWORDS_EN_PLUS,
     }
     words = builtin.get(language) or (
-        stopwordsiso.stopwords(language) if stopwordsiso.has_lang(language) and language != "ku"
+        stopwordsiso.stopwords(language)
+        if stopwordsiso.has_lang(language) and language != "ku"
         else ()
     )
     words = [*words, *MORE_STOPWORDS.get(language, "").split()]
@@ -138,9 +139,13 @@ class Analyzer:
         self._stemmer = Stemmer.Stemmer(STEMMERS[language]) if language in STEMMERS else None
 
     def terms(self, text: str) -> list[str]:
-        stemmed = (
-            self._stemmer.stemWords(self._words(text)) if self._stemmer else self._words(text)
-        )
+        words = self._words(text)
+        if self._stemmer:
+            stemmed = self._stemmer.stemWords(words)
+        elif self.language == "ku":
+            stemmed = [_kurmanji_stem(word) for word in words]
+        else:
+            stemmed = words
         return [fold(word) for word in stemmed if len(word) > 1 or word.isdigit()]
 
     def grams(self, text: str) -> list[str]:
@@ -152,6 +157,19 @@ class Analyzer:
     def _words(self, text: str) -> list[str]:
         words = WORD.findall(normalise(text, self.language))
         return [w for w in words if w not in self.stopwords and fold(w) not in self.stopwords]
+
+
+# Kurmanji endings (ezafe, indefinite, oblique, plural), longest first: Snowball has no
+# Kurmanji stemmer, and these few take "komeleyên", "komeleya", "komeleyekê" to "komele".
+KURMANJI_ENDINGS = ("ekê", "ekî", "eke", "yên", "yan", "yê", "ya", "ên", "an", "ek", "ê", "a", "î")
+
+
+@lru_cache(maxsize=1 << 16)
+def _kurmanji_stem(word: str) -> str:
+    for ending in KURMANJI_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
 
 
 @lru_cache(maxsize=1 << 16)

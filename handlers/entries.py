@@ -93,7 +93,9 @@ def _freshness(t: Translator, pack: Pack, entry: Entry) -> str:
             "read the Swedish to be sure.",
         )
     if not entry.reviewed:
-        return t.pgettext("entries", "A native speaker has not yet checked this translation.")
+        return t.pgettext(
+            "entries", "It was made with machine help; a native speaker has not yet checked it."
+        )
     return ""
 
 

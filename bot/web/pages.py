@@ -26,6 +26,7 @@ from bot.config import SUPPORTED_LANGUAGES, Language
 from bot.content import AUTHORITATIVE, Entry, Pack
 from bot.forums.rules import LINK, text_in, when
 from bot.i18n import I18n, Translator, native_name, normalise_language
+from bot.i18n import web_language_tag as tag
 from bot.links import LinkKind, start_url
 from bot.web import bot_of
 from storage import applications as register_store
@@ -156,14 +157,15 @@ class Page:
         settings = self.bot.bot_data.settings
         here = self.request.url.path
         context = {
-            "lang": t.language,
+            "lang": tag(t.language),
             "dir": "rtl" if t.rtl else "ltr",
             "pgettext": _marked(t.pgettext),
             "npgettext": _marked(t.npgettext),
             "url": self.url,
             "static": self.request.app.url_path_for("static", path="site.css"),
-            "languages": [
-                (code, native_name(code), f"{here}?lang={code}") for code in SUPPORTED_LANGUAGES
+            "languages": [  # (BCP 47 tag, its own name, address, is it this page's)
+                (tag(code), native_name(code), f"{here}?lang={code}", code == t.language)
+                for code in SUPPORTED_LANGUAGES
             ],
             "bot_url": f"https://t.me/{self.bot.bot.username}",
             "pack": self.pack.info(t.language),
@@ -172,7 +174,11 @@ class Page:
             **values,
         }
         html = environment().get_template(template).render(context)
-        headers = {"Content-Language": t.language, "Vary": "Accept-Language", **SECURITY_HEADERS}
+        headers = {
+            "Content-Language": tag(t.language),
+            "Vary": "Accept-Language",
+            **SECURITY_HEADERS,
+        }
         return HTMLResponse(html, status_code=status, headers=headers)
 
     def now(self) -> datetime:
