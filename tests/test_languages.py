@@ -25,6 +25,7 @@ from bot.language_detection import Detector
 from bot.local_api import LocalBotApi, LocalUser
 from bot.readability import entry_lix
 from handlers.forum_notices import CalendarButton
+from storage import forums as repo
 from tests.forum_helpers import started
 
 CONTENT = PROJECT_ROOT / "content"
@@ -41,7 +42,8 @@ async def test_right_to_left_readers_get_isolated_latin_values(
         forum_id = await bot.announced(title=LATIN_TITLE)
         invitation = bot.api.bot_messages(reader.chat_id)[-1]
         async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-            forum = await session.merge(await bot.forum(forum_id))
+            forum = await repo.get_forum(session, forum_id)
+            assert forum is not None
             await lifecycle.cancel(session, forum, bot.clock(), Staff())
         await bot.deliver()
         cancelled = bot.api.bot_messages(reader.chat_id)[-1]
@@ -60,7 +62,8 @@ async def test_a_turkish_reader_gets_the_invitation_and_calendar_file_in_turkish
         reader = await bot.subscriber(7002, "tr")
         forum_id = await bot.create_forum()
         async with bot.app.bot_data.db.transaction() as session:  # type: ignore[union-attr]
-            forum = await session.merge(await bot.forum(forum_id))
+            forum = await repo.get_forum(session, forum_id)
+            assert forum is not None
             lifecycle.set_text(
                 forum,
                 "tr",
@@ -105,7 +108,7 @@ async def test_choosing_syriac_gives_the_chat_a_syriac_command_menu(
     picker = (await reader.send("/language"))[0]
 
     await reader.press("ܣܘܪܝܝܐ", picker)
-    await reader.app.update_queue.join()  # the menu is set beside the turn
+    await reader.application.update_queue.join()  # the menu is set beside the turn
     syriac = api.commands.get((f"chat:{reader.chat_id}", ""))
     await reader.press("Svenska", (await reader.send("/language"))[0])
 
