@@ -102,7 +102,8 @@ def question(t: Translator, forum: Forum) -> tuple[str, list[tuple[Button, ...]]
         "that none is needed.",
     )  # fmt: skip
     languages = [
-        InterpretButton(forum.id, code).button(native_name(code)) for code in OtherLanguage
+        InterpretButton(forum.id, OtherLanguage(code)).button(native_name(code))
+        for code in INTERPRETED
     ]
     rows: list[tuple[Button, ...]] = [
         (NeedsButton(NeedsChoice.NONE, forum.id).button(
@@ -160,8 +161,8 @@ async def _begin(context: CustomContext, turn: Turn, forum_id: int, step: str) -
 async def interpret_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = InterpretButton.parse(query.data if query else None)
-    if query is None or button is None:
-        return
+    if query is None or button is None or button.language not in INTERPRETED:
+        return  # answered silently: no such choice was ever offered
     await _interpretation(context, turn, button.forum_id, str(button.language))
 
 

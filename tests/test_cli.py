@@ -113,9 +113,9 @@ def test_help_lists_the_commands(env: dict[str, str]) -> None:
 
 
 def test_the_console_can_be_scripted_and_remembers_the_language(cli: Callable[..., Ran]) -> None:
-    first = console("/start\n/language\n3\n")
+    first = console("/start\n/language\n4\n")
     assert "Välkommen" in first
-    assert "[3] العربية" in first
+    assert "[4] العربية" in first
 
     second = console("/start\n")
     assert "مرحب" in second

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import application_workflow
 from bot.config import SUPPORTED_LANGUAGES
 from bot.forums.rules import AUTHORITATIVE
+from bot.i18n import EASY_SWEDISH, babel_locale
 from bot.text import clean_line, clean_paragraphs
 from storage import forums as repo
 from storage import outbox
@@ -28,7 +29,9 @@ NO_INTERPRETATION = ""  # answered "none needed" (None: not asked or not answere
 SUMMARY_BEFORE = timedelta(days=7)  # staff get the summary this long before the start
 KIND = "needs"  # the outbox kind of staff's summary, and the audience of its reminder
 COMING = (repo.GOING, repo.WAITLIST)
-INTERPRETED = tuple(code for code in SUPPORTED_LANGUAGES if code != AUTHORITATIVE)
+# Interpretation from Swedish: into every other language we speak (easy-to-read Swedish is
+# still Swedish).
+INTERPRETED = tuple(c for c in SUPPORTED_LANGUAGES if c not in (AUTHORITATIVE, EASY_SWEDISH))
 
 
 class NeedsProblem(StrEnum):
@@ -61,7 +64,7 @@ def _known_names() -> dict[str, str]:
     names: dict[str, str] = {code: code for code in INTERPRETED}
     for code in INTERPRETED:
         for reader in SUPPORTED_LANGUAGES:
-            name = Locale.parse(code).get_display_name(reader)
+            name = Locale.parse(code).get_display_name(babel_locale(reader))
             if name:
                 names[name.casefold()] = code
     return names
