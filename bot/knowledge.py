@@ -63,6 +63,10 @@ COMMON_SHARE = 0.6  # … words in at least this share of the entries ("associat
 SECOND_WEIGHT = 0.25  # the second-best phrase of an entry, for questions that ask two ways
 RERANK_TOP = 3  # the best few are re-weighed by how closely the question reads like a phrase
 RERANK_WEIGHT = 1.0
+# BM25's length normalisation, lower than its usual 0.75: an alias of one or two words should
+# not outweigh a longer one that shares more of the question ("ܫܘܝܘܬܐ", equality, is also
+# a word for agreement).
+BM25_B = 0.3
 # Characters per n-gram and the n-gram index's weight beside the word indexes: Arabic
 # words share three-letter roots; Finnish and Swedish compounds share longer parts.
 GRAMS: dict[str, tuple[int, float]] = {
@@ -144,6 +148,8 @@ class Analyzer:
             stemmed = self._stemmer.stemWords(words)
         elif self.language == "ku":
             stemmed = [_kurmanji_stem(word) for word in words]
+        elif self.language == "syr":
+            stemmed = [_syriac_stem(word) for word in words]
         else:
             stemmed = words
         return [fold(word) for word in stemmed if len(word) > 1 or word.isdigit()]
@@ -167,6 +173,22 @@ KURMANJI_ENDINGS = ("ekê", "ekî", "eke", "yên", "yan", "yê", "ya", "ên", "a
 @lru_cache(maxsize=1 << 16)
 def _kurmanji_stem(word: str) -> str:
     for ending in KURMANJI_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+SYRIAC_PROCLITICS = "ܘܕܠܒ"  # and, of/that, to, in: written joined to the next word
+SYRIAC_ENDINGS = ("ܝܬܐ", "ܘܬܐ", "ܝܢ", "ܬܐ", "ܬܢ", "ܐ", "ܢ", "ܗ")  # plural, state, "our", "his"
+
+
+@lru_cache(maxsize=1 << 16)
+def _syriac_stem(word: str) -> str:
+    """Without one joined proclitic and one common ending, when enough is left: the same
+    for "ܟܢܘܫܬܐ", "ܟܢܘܫܬܢ" and "ܘܠܟܢܘܫܬܐ"."""
+    if len(word) > 4 and word[0] in SYRIAC_PROCLITICS:
+        word = word[1:]
+    for ending in SYRIAC_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
     return word
@@ -350,6 +372,6 @@ def _passage(entry: Entry) -> str:
 
 
 def _bm25(documents: list[list[str]]) -> bm25s.BM25:
-    index = bm25s.BM25()
+    index = bm25s.BM25(b=BM25_B)
     index.index(documents, show_progress=False)
     return index

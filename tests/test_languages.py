@@ -21,6 +21,7 @@ from bot.content_status import pack_status, stamp
 from bot.forums import lifecycle
 from bot.forums.notices import Staff
 from bot.i18n import FSI, PDI, RLM
+from bot.knowledge import Analyzer
 from bot.language_detection import Detector
 from bot.local_api import LocalBotApi, LocalUser
 from bot.readability import entry_lix
@@ -31,6 +32,7 @@ from tests.forum_helpers import started
 CONTENT = PROJECT_ROOT / "content"
 PACKS = ("sodertalje", "stockholm")
 LATIN_TITLE = "Dialogforum Campus Telge"
+ZWNJ = "\u200c"  # the zero-width non-joiner, which Persian writers use or leave out
 
 
 @pytest.mark.parametrize("language", ["fa", "syr"])
@@ -209,3 +211,17 @@ def test_content_status_names_a_missing_language(tmp_path: Path) -> None:
 
     assert done.returncode == 1
     assert "ku       missing" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("language", "forms"),
+    [
+        ("ku", ["komeleyên", "komeleya", "komeleyê", "komele"]),
+        ("syr", ["ܟܢܘܫܬܐ", "ܟܢܘܫܬܢ", "ܘܟܢܘܫܬܐ", "ܠܟܢܘܫܬܐ"]),
+        ("fa", ["انجمن" + ZWNJ + "ها", "انجمنها", "انجمن"]),  # noqa: RUF001 (Persian, not Latin)
+    ],
+)
+def test_forms_of_a_word_meet_in_the_index(language: str, forms: list[str]) -> None:
+    analyzer = Analyzer(language)
+
+    assert len({tuple(analyzer.terms(form)) for form in forms}) == 1, forms
