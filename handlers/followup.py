@@ -269,17 +269,33 @@ async def _go_on(context: CustomContext, turn: Turn, opened: Opened) -> None:
     show_step(context, turn, opened, step)
 
 
-@with_turn
-async def answer_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    query, person = update.callback_query, update.effective_user
-    button = AnswerButton.parse(query.data if query else None)
-    opened = await _open(context, turn, button.answer, person.id) if button and person else None
-    if button is None or opened is None:
+async def _pressed(
+    update: Update, context: CustomContext, turn: Turn, answer_id: int | None
+) -> Opened | None:
+    """The questionnaire a button names, still open; else the press is answered: stale (not
+    theirs, or gone) or closed (sent, or past the deadline)."""
+    person = update.effective_user
+    opened = (
+        await _open(context, turn, answer_id, person.id)
+        if answer_id is not None and person
+        else None
+    )
+    if opened is None:
         answer_stale(turn)
-        return
+        return None
     state = form.state(opened.answer, opened.followup, context.now())
     if state is not State.OPEN:
         turn.answer(_closed_text(turn.t, opened, state), alert=True)
+        return None
+    return opened
+
+
+@with_turn
+async def answer_button(update: Update, context: CustomContext, turn: Turn) -> None:
+    query = update.callback_query
+    button = AnswerButton.parse(query.data if query else None)
+    opened = await _pressed(update, context, turn, button.answer if button else None)
+    if button is None or opened is None:
         return
     await _act(context, turn, opened, button.action)
 
@@ -305,15 +321,10 @@ async def _act(context: CustomContext, turn: Turn, opened: Opened, action: Answe
 
 @with_turn
 async def score_button(update: Update, context: CustomContext, turn: Turn) -> None:
-    query, person = update.callback_query, update.effective_user
+    query = update.callback_query
     button = ScoreButton.parse(query.data if query else None)
-    opened = await _open(context, turn, button.answer, person.id) if button and person else None
+    opened = await _pressed(update, context, turn, button.answer if button else None)
     if button is None or opened is None:
-        answer_stale(turn)
-        return
-    state = form.state(opened.answer, opened.followup, context.now())
-    if state is not State.OPEN:
-        turn.answer(_closed_text(turn.t, opened, state), alert=True)
         return
     t, before = turn.t, opened.answer.scores.get(button.principle)
     scored = form.score(

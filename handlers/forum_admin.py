@@ -31,6 +31,7 @@ from handlers import forum_close, staff
 from handlers.fallback import answer_stale
 from handlers.forum_admin_texts import card_text, problem_text, prompt
 from handlers.link_buttons import link_rows
+from handlers.staff_forum import staff_forum
 from handlers.turn import Turn, with_turn
 from storage import conversations, outbox
 from storage import forums as repo
@@ -127,26 +128,12 @@ def card_buttons(t: Translator, forum: Forum) -> Rows:
     return rows
 
 
-async def _staff_forum(
-    update: Update, context: CustomContext, turn: Turn, forum_id: int
-) -> Forum | None:
-    """The forum a staff button names; a refusal or a stale button is answered."""
-    if not await staff.admit(update, context, turn):
-        return None
-    forum = await repo.get_forum(turn.session, forum_id)
-    if forum is None:
-        answer_stale(turn)
-        return None
-    turn.answer()
-    return forum
-
-
 @with_turn
 async def forum_action_button(update: Update, context: CustomContext, turn: Turn) -> None:
     """Every button on the card: act, or ask to confirm."""
     query = update.callback_query
     button = ForumAdminButton.parse(query.data if query else None)
-    forum = await _staff_forum(update, context, turn, button.forum_id) if button else None
+    forum = await staff_forum(update, context, turn, button.forum_id) if button else None
     if button is None or forum is None:
         return
     try:
@@ -265,7 +252,7 @@ def _progress(context: CustomContext, turn: Turn, broadcast: Broadcast | None) -
 async def translate_to_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = TranslateButton.parse(query.data if query else None)
-    forum = await _staff_forum(update, context, turn, button.forum_id) if button else None
+    forum = await staff_forum(update, context, turn, button.forum_id) if button else None
     if button is None or forum is None:
         return
     language = str(button.language)

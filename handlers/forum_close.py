@@ -16,9 +16,9 @@ from bot.context import CustomContext, IdeApplication
 from bot.forums import minutes, needs, report
 from bot.i18n import Translator
 from bot.text import shorten
-from handlers import forum_needs, staff
-from handlers.fallback import answer_stale
+from handlers import forum_needs
 from handlers.minutes import card_row
+from handlers.staff_forum import staff_forum
 from handlers.turn import Turn, with_turn
 from storage import forums as repo
 from storage.models import Forum
@@ -98,13 +98,9 @@ def report_text(t: Translator, figures: report.Report) -> str:
 async def report_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = ReportButton.parse(query.data if query else None)
-    if button is None or not await staff.admit(update, context, turn):
-        return
-    forum = await repo.get_forum(turn.session, button.forum_id)
+    forum = await staff_forum(update, context, turn, button.forum_id) if button else None
     if forum is None:
-        answer_stale(turn)
         return
-    turn.answer()
     figures = await report.close_report(turn.session, forum.id)
     data = report.report_csv(figures, forum, context.settings.zone, context.now())
     turn.document((f"forum-{forum.id}-report.csv", data))

@@ -22,8 +22,7 @@ from bot.forums.rules import OtherLanguage, text_in
 from bot.i18n import LazyText, Translator, lazy_pgettext, native_name
 from bot.outgoing import Rendered
 from bot.textsplit import split_message
-from handlers import staff
-from handlers.fallback import answer_stale
+from handlers.staff_forum import staff_forum
 from handlers.turn import Turn, with_turn
 from storage import conversations
 from storage import forums as repo
@@ -310,13 +309,13 @@ def render_summary(t: Translator, forum: Forum, summary: needs.Summary) -> Rende
 async def list_button_pressed(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = NeedsListButton.parse(query.data if query else None)
-    if button is None or not await staff.admit(update, context, turn, reviewers=True):
-        return
-    forum = await repo.get_forum(turn.session, button.forum_id)
+    forum = (
+        await staff_forum(update, context, turn, button.forum_id, reviewers=True)
+        if button
+        else None
+    )
     if forum is None:
-        answer_stale(turn)
         return
-    turn.answer()
     t = turn.t
     heading = t.pgettext(
         "needs", "<b>Access needs for {title}</b>", title=text_in(forum, t.language)[0]

@@ -23,8 +23,7 @@ from bot.forums.notices import Staff
 from bot.forums.rules import AUTHORITATIVE, OtherLanguage, text_in
 from bot.i18n import LazyText, Translator, lazy_pgettext, native_name
 from bot.outgoing import Rendered
-from handlers import staff
-from handlers.fallback import answer_stale
+from handlers.staff_forum import staff_forum
 from handlers.turn import Turn, with_turn
 from storage import conversations, outbox
 from storage import forums as repo
@@ -104,24 +103,11 @@ def card_row(t: Translator, forum: Forum) -> tuple[Button, ...]:
     return (MinutesButton(MinutesAction.WRITE, forum.id).button(label),)
 
 
-async def _forum(
-    update: Update, context: CustomContext, turn: Turn, forum_id: int
-) -> Forum | None:
-    if not await staff.admit(update, context, turn):
-        return None
-    forum = await repo.get_forum(turn.session, forum_id)
-    if forum is None:
-        answer_stale(turn)
-        return None
-    turn.answer()
-    return forum
-
-
 @with_turn
 async def minutes_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = MinutesButton.parse(query.data if query else None)
-    forum = await _forum(update, context, turn, button.forum_id) if button else None
+    forum = await staff_forum(update, context, turn, button.forum_id) if button else None
     if button is None or forum is None:
         return
     if button.action is not MinutesAction.WRITE:
@@ -204,7 +190,7 @@ ACTIONS: dict[MinutesAction, Callable[[CustomContext, Turn, Forum], Awaitable[No
 async def language_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = MinutesLanguageButton.parse(query.data if query else None)
-    forum = await _forum(update, context, turn, button.forum_id) if button else None
+    forum = await staff_forum(update, context, turn, button.forum_id) if button else None
     if button is None or forum is None:
         return
     language = str(button.language)

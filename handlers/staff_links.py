@@ -31,9 +31,9 @@ from handlers.link_buttons import (
     door_text,
     qr_document,
 )
+from handlers.staff_forum import staff_forum
 from handlers.turn import Turn, with_turn
 from storage import applications as store
-from storage import forums as repo
 from storage.models import Forum, Link, Member
 
 log = logging.getLogger(__name__)
@@ -45,24 +45,15 @@ def _url(context: CustomContext, link: Link) -> str:
     return start_url(context.bot.username, link.token)
 
 
-async def _forum(
-    update: Update, context: CustomContext, turn: Turn, forum_id: int
-) -> Forum | None:
-    """The published forum a staff button names; a refusal or a stale button is answered."""
-    if not await staff.admit(update, context, turn):
-        return None
-    forum = await repo.get_forum(turn.session, forum_id)
-    if forum is None or forum.status != repo.PUBLISHED:
-        answer_stale(turn)
-        return None
-    return forum
-
-
 @with_turn
 async def forum_link_button(update: Update, context: CustomContext, turn: Turn) -> None:
     query = update.callback_query
     button = ForumLinkButton.parse(query.data if query else None)
-    forum = await _forum(update, context, turn, button.forum_id) if button else None
+    forum = (
+        await staff_forum(update, context, turn, button.forum_id, published=True, answer=False)
+        if button
+        else None
+    )
     if button is None or forum is None:
         return
     action = button.action
