@@ -59,7 +59,7 @@ BODY_WEIGHT = 0.3  # the passage itself
 # languages there are.
 CROSS_WEIGHTS: dict[Language, float] = {"sv": 0.5, "en": 0.5, "sv-easy": 0.2}
 GENERIC_WEIGHT = 0.2  # the pack's names and common words (see PackInfo), and …
-COMMON_SHARE = 0.6  # … words in at least this share of the entries ("association")
+COMMON_SHARE = 0.5  # … words in at least this share of the entries ("association")
 SECOND_WEIGHT = 0.25  # the second-best phrase of an entry, for questions that ask two ways
 RERANK_TOP = 3  # the best few are re-weighed by how closely the question reads like a phrase
 RERANK_WEIGHT = 1.0
