@@ -147,7 +147,7 @@ def load_pack(pack_id: str, content_dir: Path) -> Pack:
     if not folder.is_dir():
         available = sorted(p.name for p in content_dir.iterdir() if p.is_dir())
         raise ContentError(f"no content pack {pack_id!r} in {content_dir} (have: {available})")
-    files = {language: _load_file(folder / f"{language}.toml") for language in SUPPORTED_LANGUAGES}
+    files = {language: load_file(folder / f"{language}.toml") for language in SUPPORTED_LANGUAGES}
     _check_consistent(folder, files)
     return Pack(pack_id, files)
 
@@ -156,7 +156,9 @@ def available_packs(content_dir: Path) -> list[str]:
     return sorted(p.name for p in content_dir.iterdir() if (p / f"{AUTHORITATIVE}.toml").exists())
 
 
-def _load_file(path: Path) -> PackFile:
+def load_file(path: Path) -> PackFile:
+    """One language file of a pack, checked. Raises `ContentError` naming the file and the
+    entry."""
     try:
         with path.open("rb") as handle:
             raw = tomllib.load(handle)

@@ -5,14 +5,11 @@ speaker. Read leniently, so that a half-written language file can still be repor
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from bot.config import SUPPORTED_LANGUAGES, Language
-from bot.content import AUTHORITATIVE, ContentError, Entry, PackFile
+from bot.content import AUTHORITATIVE, ContentError, Entry, PackFile, load_file
 
 MADE_FROM = re.compile(r"^made_from\s*=.*\n", re.MULTILINE)
 ENTRY_ID = re.compile(r'^id\s*=\s*"([^"]+)"\s*$', re.MULTILINE)
@@ -84,10 +81,10 @@ def stamp(folder: Path, language: Language) -> int:
 
 
 def _read(path: Path) -> PackFile | str:
-    try:
-        with path.open("rb") as handle:
-            return PackFile.model_validate(tomllib.load(handle))
-    except FileNotFoundError:
+    """The file as the bot loads it, or what is wrong with it."""
+    if not path.exists():
         return "missing"
-    except (tomllib.TOMLDecodeError, ValidationError) as error:
-        return f"broken: {str(error).splitlines()[0]}"
+    try:
+        return load_file(path)
+    except ContentError as error:
+        return f"broken: {error}"
